@@ -1,0 +1,92 @@
+# wardstat: build, test, demo.  `make demo` and `make test` are all a newcomer needs.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla
+WERROR  ?= -Werror
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+BUILD   ?= build
+PKGS     = gsl json-c xlsxwriter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   = $(PKG_LIBS) -lcsv -lm -lpthread
+ALL_CFLAGS = $(WARN) $(WERROR) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+
+# Debian packages wardstat needs to build and test (installed by `make deps`).
+DEB_PKGS = gcc make pkg-config libgsl-dev libcsv-dev libcriterion-dev libjson-c-dev \
+           libxlsxwriter-dev python3
+
+LIB_SRC = engine/engine.c ingest/cells.c ingest/reader.c ingest/merge.c \
+          stats/trend.c stats/stats.c stats/rollup.c \
+          reports/output.c reports/tables.c reports/csv.c $(wildcard reports/w_*.c) \
+          $(wildcard reports/pending.c) bench/gen.c
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TESTS   = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+
+.PHONY: all deps demo test unit cli asan valgrind clean install fuzz bench
+
+all: wardstat
+
+wardstat: $(BUILD)/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/main.d
+
+# Installs the missing Debian packages; does nothing when all are present.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: deps
+	@$(MAKE) --no-print-directory wardstat
+	./wardstat report
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(shell pkg-config --cflags criterion) \
+	  -o $@ $^ $(shell pkg-config --libs criterion) $(LDLIBS)
+
+unit: $(TESTS:%=$(BUILD)/tests/%)
+	@for t in $^; do echo "== $$t"; ./$$t --jobs 2 || exit 1; done
+
+cli: wardstat
+	python3 tests/cli/run.py ./wardstat
+
+test: deps
+	@$(MAKE) --no-print-directory unit cli
+
+asan: deps
+	$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  unit
+	$(MAKE) --no-print-directory BUILD=build-asan WARDSTAT=build-asan/wardstat \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  build-asan/wardstat
+	ASAN_OPTIONS=detect_leaks=1 python3 tests/cli/run.py build-asan/wardstat
+
+build-asan/wardstat: $(BUILD)/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+valgrind: wardstat
+	valgrind --leak-check=full --error-exitcode=1 -q ./wardstat report -o /dev/null
+	valgrind --leak-check=full --error-exitcode=1 -q ./wardstat report -f csv -o $(BUILD)/vg-out
+
+install: wardstat
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wardstat $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 wardstat $(DESTDIR)$(PREFIX)/bin/wardstat
+	install -m 644 data/chuo-r4.csv $(DESTDIR)$(PREFIX)/share/wardstat/chuo-r4.csv
+	install -m 644 wardstat.1 $(DESTDIR)$(PREFIX)/share/man/man1/wardstat.1
+
+clean:
+	rm -rf build build-asan wardstat

@@ -1,0 +1,181 @@
+/*
+ * ws_engine.h: the columnar table of observations and its series index.
+ *
+ * This file contains the public interface of engine/: status codes and error
+ * text shared by every module, a string dictionary (interning), the table of
+ * observations held as plain column arrays, and the series index that groups
+ * rows by (ward, division, indicator) with years in order.
+ *
+ * Missing numbers are NaN, everywhere: a target or actual that a sheet left
+ * empty is NaN in the column and is tested with isnan(). Strings are never
+ * stored per row: each row holds a uint32_t code into the table's dictionary.
+ *
+ * Usage:
+ *   struct ws_table t; ws_table_init(&t);
+ *   ... ws_table_append(&t, &row) for each observation ...
+ *   struct ws_index ix; ws_index_build(&t, &ix, &err);
+ *   for (size_t s = 0; s < ix.nseries; s++)  rows ix.row[ix.start[s] .. ix.start[s+1]-1]
+ *   ws_index_fini(&ix); ws_table_fini(&t);
+ */
+#ifndef WS_ENGINE_H
+#define WS_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define WS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define WS_PRINTF(a, b)
+#endif
+
+/* Status codes returned by every fallible function of wardstat. */
+enum ws_status {
+	WS_OK = 0,   /* success */
+	WS_ENOMEM,   /* an allocation failed */
+	WS_EIO,      /* a file could not be read or written */
+	WS_EPARSE,   /* malformed CSV or text encoding */
+	WS_EVALUE,   /* a cell holds a value that is not allowed */
+	WS_ESCHEMA,  /* a header lacks a column, or series facts conflict */
+	WS_EUSAGE    /* the caller asked for something impossible */
+};
+
+/* Error text filled by library code; main.c prints it. */
+struct ws_err {
+	int code;       /* enum ws_status, WS_OK when nothing failed */
+	char msg[512];  /* "file:line:column: what is wrong, 'the text'" */
+};
+
+/* Sets err->code and formats err->msg; a NULL err is ignored. Returns code. */
+int ws_err_set(struct ws_err *err, int code, const char *fmt, ...) WS_PRINTF(3, 4);
+
+/* A static description of a status code; do not free it. */
+const char *ws_strerror(int code);
+
+/* ---- string dictionary -------------------------------------------------- */
+
+/*
+ * An open-addressing hash table over one byte arena. Each distinct string
+ * gets a code 0, 1, 2 ... in order of first appearance. Code 0 is always the
+ * empty string. Strings are stored NUL-terminated, so ws_dict_str() can be
+ * used as a C string.
+ */
+struct ws_dict {
+	char *arena;       /* all strings, each followed by a NUL */
+	size_t arena_len;  /* bytes used in arena */
+	size_t arena_cap;  /* bytes allocated for arena */
+	uint64_t *off;     /* off[code]: offset of the string in arena */
+	uint32_t *len;     /* len[code]: length without the NUL */
+	uint32_t n;        /* number of strings */
+	uint32_t cap;      /* entries allocated in off/len */
+	uint32_t *slot;    /* hash slots: code + 1, 0 = empty */
+	uint32_t nslot;    /* power of two */
+};
+
+/* Initialises an empty dictionary holding only "" (code 0). */
+int ws_dict_init(struct ws_dict *d);
+/* Frees what the dictionary owns; no-op on a zeroed struct. */
+void ws_dict_fini(struct ws_dict *d);
+/* Interns s[0..len) (need not be NUL-terminated); *code receives its code. */
+int ws_dict_intern(struct ws_dict *d, const char *s, size_t len, uint32_t *code);
+/* Borrowed pointer, valid until the next intern or ws_dict_fini. */
+static inline const char *ws_dict_str(const struct ws_dict *d, uint32_t code)
+{
+	return d->arena + d->off[code];
+}
+/*
+ * Fills rank[code] (caller allocates d->n entries) with the position of each
+ * string in bytewise (strcmp) order, so codes compare as their strings do.
+ */
+int ws_dict_rank(const struct ws_dict *d, uint32_t *rank);
+
+/* ---- the table ---------------------------------------------------------- */
+
+enum ws_direction {
+	WS_DIR_UNSET = 0,  /* not given: higher is better */
+	WS_DIR_HIGHER,     /* higher is better */
+	WS_DIR_LOWER       /* lower is better (waiting days, illegal bicycles) */
+};
+
+enum ws_eval {
+	WS_EVAL_NONE = 0,  /* no verdict recorded */
+	WS_EVAL_MET,       /* 達成 */
+	WS_EVAL_PARTIAL,   /* 一部未達成 */
+	WS_EVAL_MISSED     /* 未達成 */
+};
+
+/* The Japanese word of a verdict ("" for WS_EVAL_NONE); static string. */
+const char *ws_eval_name(int eval);
+
+/* One observation, as handed to ws_table_append(). Strings are dict codes. */
+struct ws_row {
+	uint32_t ward, division, objective, indicator, unit, note; /* codes */
+	int32_t year;       /* fiscal year, e.g. 2022 */
+	double target;      /* NaN when missing */
+	double actual;      /* NaN when missing */
+	uint8_t direction;  /* enum ws_direction */
+	uint8_t evaluation; /* enum ws_eval */
+	uint32_t file;      /* code of the file name in the dictionary */
+	uint32_t line;      /* physical line where the record starts (1-based) */
+};
+
+/*
+ * Columns of observations, all of length n. The table owns every array and
+ * the dictionary; readers get const pointers through the struct.
+ */
+struct ws_table {
+	size_t n;            /* rows */
+	size_t cap;          /* rows allocated */
+	uint32_t *ward;      /* dict code of the ward (区) */
+	uint32_t *division;  /* dict code of the division (課) */
+	uint32_t *objective; /* dict code of the objective label */
+	uint32_t *indicator; /* dict code of the indicator name */
+	uint32_t *unit;      /* dict code of the unit, 0 = none given */
+	uint32_t *note;      /* dict code of the note, 0 = none */
+	int32_t *year;       /* fiscal year */
+	double *target;      /* target, NaN = missing */
+	double *actual;      /* actual, NaN = missing */
+	uint8_t *direction;  /* enum ws_direction */
+	uint8_t *evaluation; /* enum ws_eval */
+	uint32_t *file;      /* dict code of the source file name */
+	uint32_t *line;      /* source line of the record */
+	struct ws_dict dict; /* every string of the table */
+};
+
+int ws_table_init(struct ws_table *t);
+void ws_table_fini(struct ws_table *t);
+/* Reserves room for at least n rows in total (optional, avoids regrowth). */
+int ws_table_reserve(struct ws_table *t, size_t n);
+/* Appends one row; amortised O(1), no allocation unless the columns grow. */
+int ws_table_append(struct ws_table *t, const struct ws_row *r);
+/* Copies row i out of the columns. */
+void ws_table_get(const struct ws_table *t, size_t i, struct ws_row *r);
+/* Bytes held by the table's arrays and dictionary (for the resident-size report). */
+size_t ws_table_bytes(const struct ws_table *t);
+
+/* ---- the series index --------------------------------------------------- */
+
+/*
+ * Rows grouped by series (ward, division, indicator), series in bytewise
+ * order of those strings, rows of a series in year order. Built by counting
+ * sort over dense series codes: O(rows + series log series), three arrays,
+ * no allocation per row or per series.
+ */
+struct ws_index {
+	size_t nseries;   /* number of series */
+	size_t nrows;     /* rows indexed (= table rows) */
+	uint32_t *row;    /* row[k]: table row, grouped by series, years ascending */
+	size_t *start;    /* series s owns row[start[s] .. start[s+1]) */
+	uint32_t *series; /* series[i]: series number of table row i */
+};
+
+/* Builds the index; on failure ix is left zeroed. Frees with ws_index_fini. */
+int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err *err);
+void ws_index_fini(struct ws_index *ix);
+/*
+ * Removes from the index every row i with drop[i] != 0 (drop has one byte per
+ * table row). The table keeps the rows; ix->series still maps them.
+ */
+int ws_index_remove(struct ws_index *ix, const uint8_t *drop);
+
+#endif /* WS_ENGINE_H */

@@ -1,0 +1,478 @@
+/*
+ * main.c: the wardstat command line. Parses options and dispatches; the work
+ * is done by ingest/, stats/ and reports/, which never print.
+ *
+ * Usage: wardstat COMMAND [OPTION]... [FILE]...   (wardstat --help)
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/ws_engine.h"
+#include "ingest/ws_ingest.h"
+#include "reports/ws_report.h"
+#include "stats/ws_stats.h"
+#include "bench/ws_bench.h"
+
+#define VERSION "0.1.0"
+#define EXIT_USAGE 1
+#define EXIT_INPUT 2
+#define EXIT_REJECTS 3
+
+enum {
+	OPT_EXCEL = CHAR_MAX + 1, OPT_NEAR, OPT_STREAK, OPT_DIVISION, OPT_WARD, OPT_DELIM,
+	OPT_ENCODING, OPT_REJECTS, OPT_TIMINGS, OPT_VERSION, OPT_COLOR, OPT_REVIEW_YEAR,
+	OPT_SERIES, OPT_YEARS, OPT_SEED, OPT_WIDTH, OPT_MAX_FIELD
+};
+
+static const struct option long_options[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"excel", no_argument, NULL, OPT_EXCEL},
+	{"near", required_argument, NULL, OPT_NEAR},
+	{"streak", required_argument, NULL, OPT_STREAK},
+	{"division", required_argument, NULL, OPT_DIVISION},
+	{"ward", required_argument, NULL, OPT_WARD},
+	{"delimiter", required_argument, NULL, OPT_DELIM},
+	{"encoding", required_argument, NULL, OPT_ENCODING},
+	{"rejects", required_argument, NULL, OPT_REJECTS},
+	{"timings", no_argument, NULL, OPT_TIMINGS},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"width", required_argument, NULL, OPT_WIDTH},
+	{"review-year", required_argument, NULL, OPT_REVIEW_YEAR},
+	{"max-field", required_argument, NULL, OPT_MAX_FIELD},
+	{"series", required_argument, NULL, OPT_SERIES},
+	{"years", required_argument, NULL, OPT_YEARS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0}};
+
+/* Everything the options set. */
+struct cli {
+	const char *cmd;
+	const char *output;
+	const char *rejects;
+	const char *color;
+	struct ws_ingest_opts in;
+	struct ws_stats_opts st;
+	struct ws_report_opts rep;
+	int timings;
+	long series, years;
+	unsigned long seed;
+	int have_format;
+};
+
+static void usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+
+	if (status) {
+		fputs("Try 'wardstat --help' for more information.\n", f);
+		exit(status);
+	}
+	fputs(
+"Usage: wardstat COMMAND [OPTION]... [FILE]...\n"
+"Review public-sector performance targets across the divisions of a ward:\n"
+"indicator histories in, annual review out.\n"
+"\n"
+"Commands:\n"
+"  report [FILE]...   the annual review (no FILE: the bundled Chuo Ward data)\n"
+"  rank [FILE]...     the division ranking\n"
+"  trends [FILE]...   the strongest rising and falling trends, with significance\n"
+"  below [FILE]...    indicators missed at the review year and persistently below\n"
+"  check FILE...      read and validate; print what was read and the first rejects\n"
+"  gen                write synthetic histories (long layout) to stdout or -o FILE\n"
+"\n"
+"Options:\n"
+"  -f, --format=FMT     text (default), csv, json, md, html, xlsx\n"
+"  -o, --output=PATH    a file, or for csv a directory (default: stdout)\n"
+"      --excel          csv: UTF-8 BOM, cells starting = + - @ neutralised\n"
+"      --near=X         achievement >= X and not met is 'near' (default 0.9)\n"
+"      --streak=K       persistent after K missed years in a row (default 3)\n"
+"      --division=D     below: only division D\n"
+"      --ward=W         ward of files without a ward column\n"
+"      --delimiter=C    ',' (default) or 'tab'\n"
+"      --encoding=E     utf-8 or cp932 (default: detected)\n"
+"      --rejects=FILE   where rejected rows go (default: beside the output)\n"
+"      --review-year=Y  the year 'lag' is counted to (default: newest in data)\n"
+"      --max-field=N    longest field in bytes (default 1048576)\n"
+"      --color=WHEN     auto (default), always, never; NO_COLOR disables it\n"
+"      --width=N        text: columns to fit (default 80)\n"
+"      --timings        per-stage times on stderr\n"
+"      --series=N --years=Y --seed=S   gen: size and seed\n"
+"  -h, --help           this help;  --version  the version\n"
+"\n"
+"Exit status: 0 success, 1 wrong usage, 2 input unusable (nothing produced),\n"
+"3 output produced but rows were rejected (listed on stderr and in the rejects\n"
+"file). A failed write is exit 2.\n"
+"\n"
+"Examples:\n"
+"  wardstat report                            the bundled Chuo Ward review\n"
+"  wardstat report sheets/*.csv -f html -o review.html\n"
+"  wardstat report a.csv b.csv -f csv -o out/  (series, divisions, objectives)\n"
+"  wardstat below --streak 2 --division 建設課\n"
+"  wardstat check --encoding cp932 export.csv\n"
+"  wardstat gen --series 100000 --years 10 --seed 1 -o big.csv\n",
+	      f);
+	exit(0);
+}
+
+static void die_usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, "wardstat: %s '%s'\n", msg, arg);
+	usage(EXIT_USAGE);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long number_arg(const char *s, long lo, long hi, const char *what)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < lo || v > hi)
+		die_usage(what, s);
+	return v;
+}
+
+static void parse(int argc, char **argv, struct cli *c)
+{
+	int opt, fmt;
+
+	memset(c, 0, sizeof(*c));
+	c->st.near = 0.9;
+	c->st.streak = 3;
+	c->rep.streak = 3;
+	c->color = "auto";
+	c->years = 10;
+	c->seed = 1;
+	while ((opt = getopt_long(argc, argv, "f:o:h", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (ws_report_format(optarg, &fmt) != WS_OK)
+				die_usage("unknown format", optarg);
+			c->rep.format = fmt;
+			c->have_format = 1;
+			break;
+		case 'o': c->output = optarg; break;
+		case OPT_EXCEL: c->rep.excel = 1; break;
+		case OPT_NEAR: {
+			char *end;
+
+			c->st.near = strtod(optarg, &end);
+			if (*end || !(c->st.near > 0 && c->st.near <= 1))
+				die_usage("--near wants a number in (0, 1], not", optarg);
+			break;
+		}
+		case OPT_STREAK:
+			c->st.streak = (int)number_arg(optarg, 1, 1000, "--streak wants a count >= 1, not");
+			c->rep.streak = c->st.streak;
+			break;
+		case OPT_DIVISION: c->rep.division = optarg; break;
+		case OPT_WARD: c->in.ward = optarg; break;
+		case OPT_DELIM:
+			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0 ||
+			    strcmp(optarg, "\t") == 0)
+				c->in.delimiter = '\t';
+			else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n')
+				c->in.delimiter = optarg[0];
+			else
+				die_usage("--delimiter wants one character or 'tab', not", optarg);
+			break;
+		case OPT_ENCODING:
+			if (strcasecmp(optarg, "cp932") == 0 || strcasecmp(optarg, "shift_jis") == 0 ||
+			    strcasecmp(optarg, "sjis") == 0)
+				c->in.encoding = "cp932";
+			else if (strcasecmp(optarg, "utf-8") == 0 || strcasecmp(optarg, "utf8") == 0)
+				c->in.encoding = "utf-8";
+			else
+				die_usage("--encoding wants utf-8 or cp932, not", optarg);
+			break;
+		case OPT_REJECTS: c->rejects = optarg; break;
+		case OPT_TIMINGS: c->timings = 1; break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+				die_usage("--color wants auto, always or never, not", optarg);
+			c->color = optarg;
+			break;
+		case OPT_WIDTH: c->rep.width = (int)number_arg(optarg, 40, 1000, "--width wants 40..1000, not"); break;
+		case OPT_REVIEW_YEAR:
+			c->st.review_year = (int)number_arg(optarg, 1900, 2200, "--review-year wants 1900..2200, not");
+			break;
+		case OPT_MAX_FIELD:
+			c->in.max_field = (size_t)number_arg(optarg, 1, 1L << 30, "--max-field wants a byte count, not");
+			break;
+		case OPT_SERIES: c->series = number_arg(optarg, 1, 100000000L, "--series wants a count, not"); break;
+		case OPT_YEARS: c->years = number_arg(optarg, 1, 200, "--years wants 1..200, not"); break;
+		case OPT_SEED: c->seed = (unsigned long)number_arg(optarg, 0, LONG_MAX, "--seed wants a number, not"); break;
+		case 'h': usage(0); break;
+		case OPT_VERSION:
+			puts("wardstat " VERSION);
+			exit(0);
+		default: usage(EXIT_USAGE);
+		}
+	}
+}
+
+/* The bundled data: beside the binary (repo) or in ../share/wardstat (installed). */
+static const char *bundled(void)
+{
+	static char path[PATH_MAX];
+	static const char *const rel[] = {"data/chuo-r4.csv", "../share/wardstat/chuo-r4.csv",
+					  "../data/chuo-r4.csv"};
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			if (snprintf(path, sizeof(path), "%s/%s", exe, rel[i]) < (int)sizeof(path) &&
+			    access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	return "data/chuo-r4.csv";
+}
+
+/* Prints the warnings and the first 20 rejects; returns the number rejected. */
+static size_t tell(const struct ws_ingest_log *log, const struct ws_table *t, const char *where)
+{
+	char buf[1200];
+	size_t shown = 0;
+
+	for (size_t i = 0; i < log->n; i++) {
+		const struct ws_log_entry *e = &log->e[i];
+
+		if (e->kind == WS_LOG_WARNING) {
+			ws_ingest_describe(log, t, e, buf, sizeof(buf));
+			fprintf(stderr, "wardstat: warning: %s\n", buf);
+		} else if (e->kind == WS_LOG_REJECT && shown < 20) {
+			ws_ingest_describe(log, t, e, buf, sizeof(buf));
+			fprintf(stderr, "%s\n", buf);
+			shown++;
+		}
+	}
+	if (log->rows_rejected > shown)
+		fprintf(stderr, "wardstat: %zu more rejected rows%s%s\n", log->rows_rejected - shown,
+			where ? ", all in " : "", where ? where : "");
+	else if (log->rows_rejected && where)
+		fprintf(stderr, "wardstat: rejected rows written to %s\n", where);
+	return log->rows_rejected;
+}
+
+/* Writes the rejects file atomically. */
+static int write_rejects(const struct ws_ingest_log *log, const struct ws_table *t,
+			 const char *path, struct ws_err *err)
+{
+	struct ws_out out;
+	int rc;
+
+	if ((rc = ws_report_open(&out, path, err)) != WS_OK)
+		return rc;
+	if (ws_ingest_write_rejects(log, t, out.f) != WS_OK) {
+		ws_report_abort(&out);
+		return ws_err_set(err, WS_EIO, "%s: writing failed", path);
+	}
+	return ws_report_commit(&out, err);
+}
+
+/* Where rejects go by default: DIR/rejects.csv, or FILE.rejects.csv. */
+static const char *rejects_path(const struct cli *c, char *buf, size_t cap)
+{
+	if (c->rejects)
+		return c->rejects;
+	if (!c->output || strcmp(c->output, "-") == 0)
+		return NULL;
+	if (c->rep.format == WS_FMT_CSV)
+		snprintf(buf, cap, "%s/rejects.csv", c->output);
+	else
+		snprintf(buf, cap, "%s.rejects.csv", c->output);
+	return buf;
+}
+
+static int run(struct cli *c, const char *const *files, size_t nfiles)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_ingest_log log;
+	struct ws_stats st;
+	struct ws_err err = {0};
+	char rbuf[4200];
+	const char *rpath;
+	double t0 = now(), t1, t2, t3;
+	int status = 0, rc, check = strcmp(c->cmd, "check") == 0;
+
+	rc = ws_ingest_files(files, nfiles, &c->in, &t, &ix, &log, &err);
+	t1 = now();
+	memset(&st, 0, sizeof(st));
+	if (rc != WS_OK) {
+		fprintf(stderr, "wardstat: %s\n", err.msg);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	rpath = check ? c->rejects : rejects_path(c, rbuf, sizeof(rbuf));
+	if (check) {
+		int32_t lo = INT32_MAX, hi = INT32_MIN;
+		size_t ndiv = 0;
+		struct ws_dict seen;
+
+		for (size_t i = 0; i < t.n; i++) {
+			lo = t.year[i] < lo ? t.year[i] : lo;
+			hi = t.year[i] > hi ? t.year[i] : hi;
+		}
+		/* divisions: distinct (ward, division) pairs, counted with a dictionary */
+		ws_dict_init(&seen);
+		for (size_t i = 0; i < t.n; i++) {
+			char key[16];
+			uint32_t code, before = seen.n;
+
+			memcpy(key, &t.ward[i], 4);
+			memcpy(key + 4, &t.division[i], 4);
+			ws_dict_intern(&seen, key, 8, &code);
+			ndiv += seen.n > before;
+		}
+		ws_dict_fini(&seen);
+		printf("files          %zu\n", log.files);
+		printf("rows read      %zu\n", log.rows_read);
+		printf("rows used      %zu\n", log.rows_used);
+		printf("rows rejected  %zu\n", log.rows_rejected);
+		printf("observations   %zu\n", ix.nrows);
+		printf("duplicates     %zu (kept once)\n", log.duplicates);
+		printf("revisions      %zu (restated figures)\n", log.revisions);
+		printf("series         %zu\n", ix.nseries);
+		printf("divisions      %zu\n", ndiv);
+		if (t.n)
+			printf("years          %d-%d\n", lo, hi);
+		else
+			printf("years          none\n");
+		for (size_t i = 0; i < log.n; i++)
+			if (log.e[i].kind == WS_LOG_REVISION) {
+				char buf[1200];
+
+				ws_ingest_describe(&log, &t, &log.e[i], buf, sizeof(buf));
+				printf("revision       %s\n", buf);
+			}
+	} else {
+		if ((rc = ws_stats_compute(&t, &ix, &c->st, &st, &err)) != WS_OK) {
+			fprintf(stderr, "wardstat: %s\n", err.msg);
+			status = EXIT_INPUT;
+			goto out;
+		}
+		t2 = now();
+		if ((rc = ws_report_write(&t, &st, &c->rep, c->output, &err)) != WS_OK) {
+			fprintf(stderr, "wardstat: %s\n", err.msg);
+			status = EXIT_INPUT;
+			goto out;
+		}
+		t3 = now();
+		if (c->timings)
+			fprintf(stderr, "wardstat: timings: ingest %.3f s (%.1f MB/s), stats %.3f s, write %.3f s, total %.3f s\n",
+				t1 - t0, log.bytes / 1e6 / (t1 - t0 > 0 ? t1 - t0 : 1e-9), t2 - t1,
+				t3 - t2, t3 - t0);
+	}
+	if (log.rows_rejected && rpath && write_rejects(&log, &t, rpath, &err) != WS_OK) {
+		fprintf(stderr, "wardstat: %s\n", err.msg);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	if (tell(&log, &t, log.rows_rejected ? rpath : NULL))
+		status = EXIT_REJECTS;
+out:
+	ws_stats_fini(&st);
+	ws_index_fini(&ix);
+	ws_ingest_log_fini(&log);
+	ws_table_fini(&t);
+	return status;
+}
+
+/* wardstat gen: synthetic histories, written atomically. */
+static int gen(const struct cli *c)
+{
+	struct ws_out out;
+	struct ws_err err = {0};
+
+	if (ws_report_open(&out, c->output, &err) != WS_OK ||
+	    (ws_bench_gen(out.f, (size_t)c->series, (int)c->years, c->seed) != WS_OK &&
+	     (ws_report_abort(&out), ws_err_set(&err, WS_EIO, "%s: writing failed",
+						  c->output ? c->output : "stdout"))) ||
+	    ws_report_commit(&out, &err) != WS_OK) {
+		fprintf(stderr, "wardstat: %s\n", err.msg);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	const char *def[1];
+	const char *const *files;
+	size_t nfiles;
+	int status, bad;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		parse(argc, argv, &c); /* --help, --version */
+		fputs("wardstat: missing command\n", stderr);
+		usage(EXIT_USAGE);
+	}
+	parse(argc - 1, argv + 1, &c);
+	c.cmd = argv[1];
+	files = (const char *const *)(argv + 1 + optind);
+	nfiles = (size_t)(argc - 1 - optind);
+	if (strcmp(c.cmd, "gen") == 0) {
+		if (nfiles || !c.series)
+			die_usage("gen takes --series N [--years Y] [--seed S], not", nfiles ? files[0] : "");
+		status = gen(&c);
+		goto done;
+	}
+	if (strcmp(c.cmd, "rank") == 0)
+		c.rep.view = WS_VIEW_RANK;
+	else if (strcmp(c.cmd, "trends") == 0)
+		c.rep.view = WS_VIEW_TRENDS;
+	else if (strcmp(c.cmd, "below") == 0)
+		c.rep.view = WS_VIEW_BELOW;
+	else if (strcmp(c.cmd, "report") && strcmp(c.cmd, "check"))
+		die_usage("unknown command", c.cmd);
+	if (strcmp(c.cmd, "check") == 0 && nfiles == 0)
+		die_usage("check wants at least one FILE", "");
+	if (nfiles == 0) {
+		def[0] = bundled();
+		files = def;
+		nfiles = 1;
+	}
+	if (c.rep.format == WS_FMT_XLSX && (!c.output || strcmp(c.output, "-") == 0))
+		die_usage("xlsx needs -o FILE", "-");
+	{
+		const char *nc = getenv("NO_COLOR");
+		int tty = c.rep.format == WS_FMT_TEXT && (!c.output || strcmp(c.output, "-") == 0) &&
+			  isatty(STDOUT_FILENO);
+
+		c.rep.color = (nc && *nc) ? 0 : strcmp(c.color, "always") == 0 ? 1
+						  : strcmp(c.color, "never") == 0  ? 0
+										   : tty;
+	}
+	status = run(&c, files, nfiles);
+done:
+	bad = ferror(stdout);
+	if (fclose(stdout) != 0 || bad) {
+		fprintf(stderr, "wardstat: writing output failed\n");
+		return EXIT_INPUT;
+	}
+	return status;
+}

@@ -1,0 +1,328 @@
+/*
+ * stats.c: one pass over the series index, then the roll-ups.
+ *
+ * Per series (rows in year order), over years with an actual:
+ *   n, first_year, last_year; OLS, Theil-Sen, Mann-Kendall (trend.c);
+ *   forecast at last_year+1: yhat = c0 + c1*x0 with a 95% prediction
+ *     interval yhat -+ t(0.975, n-2) * sqrt(se_fit^2 + SSE/(n-2)).
+ * At review_year, the latest year with both target and actual:
+ *   gap = actual - target (higher) or target - actual (lower); met = gap >= 0;
+ *   achievement = actual/target (higher) or target/actual (lower), only when
+ *     target >= 0, actual >= 0 and the denominator > 0;
+ *   progress = (actual - baseline)/(target - baseline), baseline the first
+ *     actual (empty when review_year is the first year or target = baseline);
+ *   years_to_target = (target - actual)/slope when the slope moves towards
+ *     the target, 0 when met;
+ *   years_below: years with both values not met; streak: such years in a row
+ *     (counting only years with both values) ending at review_year.
+ * The scratch arrays are sized once for the longest series: no allocation
+ * per series.
+ */
+#include "ws_stats.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_internal.h"
+
+const char *ws_stats_band_name(int band)
+{
+	switch (band) {
+	case WS_BAND_MET: return "met";
+	case WS_BAND_NEAR: return "near";
+	case WS_BAND_MISSED: return "missed";
+	}
+	return "";
+}
+
+/* Allocates n elements of each listed column (a struct of arrays). */
+#define ALLOC(p, n) ((p) = calloc((n) ? (n) : 1, sizeof(*(p))), (p) != NULL)
+
+static int series_alloc(struct ws_series_stats *s, size_t n)
+{
+	s->n = n;
+	return ALLOC(s->ward, n) && ALLOC(s->division, n) && ALLOC(s->objective, n) &&
+	       ALLOC(s->indicator, n) && ALLOC(s->unit, n) && ALLOC(s->direction, n) &&
+	       ALLOC(s->nobs, n) && ALLOC(s->first_year, n) && ALLOC(s->last_year, n) &&
+	       ALLOC(s->slope, n) && ALLOC(s->intercept, n) && ALLOC(s->r2, n) &&
+	       ALLOC(s->slope_se, n) && ALLOC(s->slope_p, n) && ALLOC(s->sen_slope, n) &&
+	       ALLOC(s->mk_s, n) && ALLOC(s->mk_p, n) && ALLOC(s->forecast_year, n) &&
+	       ALLOC(s->forecast, n) && ALLOC(s->forecast_lo, n) && ALLOC(s->forecast_hi, n) &&
+	       ALLOC(s->review_year, n) && ALLOC(s->target, n) && ALLOC(s->actual, n) &&
+	       ALLOC(s->gap, n) && ALLOC(s->achievement, n) && ALLOC(s->progress, n) &&
+	       ALLOC(s->years_to_target, n) && ALLOC(s->met, n) && ALLOC(s->years_below, n) &&
+	       ALLOC(s->streak, n) && ALLOC(s->persistent, n) && ALLOC(s->band, n) &&
+	       ALLOC(s->lag, n) && ALLOC(s->reason, n);
+}
+
+static void series_free(struct ws_series_stats *s)
+{
+	void *cols[] = {s->ward, s->division, s->objective, s->indicator, s->unit, s->direction,
+			s->nobs, s->first_year, s->last_year, s->slope, s->intercept, s->r2,
+			s->slope_se, s->slope_p, s->sen_slope, s->mk_s, s->mk_p, s->forecast_year,
+			s->forecast, s->forecast_lo, s->forecast_hi, s->review_year, s->target,
+			s->actual, s->gap, s->achievement, s->progress, s->years_to_target, s->met,
+			s->years_below, s->streak, s->persistent, s->band, s->lag, s->reason,
+			s->text};
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		free(cols[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Appends a printf-formatted reason for series i. */
+static int reason_set(struct ws_series_stats *s, size_t i, const char *fmt, ...)
+	WS_PRINTF(3, 4);
+static int reason_set(struct ws_series_stats *s, size_t i, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	n = strlen(buf);
+	if (s->text_len + n + 1 > s->text_cap) {
+		size_t cap = s->text_cap ? s->text_cap * 2 : 1 << 16;
+		char *p;
+
+		while (cap < s->text_len + n + 1)
+			cap *= 2;
+		p = realloc(s->text, cap);
+		if (!p)
+			return WS_ENOMEM;
+		s->text = p;
+		s->text_cap = cap;
+	}
+	memcpy(s->text + s->text_len, buf, n + 1);
+	s->reason[i] = s->text_len;
+	s->text_len += n + 1;
+	return WS_OK;
+}
+
+/* Is (target, actual) met for this direction? gap >= 0. */
+static double gap_of(double target, double actual, int lower)
+{
+	return lower ? target - actual : actual - target;
+}
+
+/* Scratch arrays, sized for the longest series. */
+struct scratch {
+	double *x, *y;       /* years and actuals with an actual */
+	double *work;        /* n(n-1)/2 pairwise slopes */
+	int32_t *miss_year;  /* the years of the current streak */
+	double *miss_gap;
+};
+
+/* Writes the reason of series i: the flag, the years and the gaps. */
+static int explain(struct ws_series_stats *s, size_t i, const struct scratch *w, int nmiss)
+{
+	char years[256] = "", gaps[256] = "";
+
+	if (s->review_year[i] < 0)
+		return reason_set(s, i, s->nobs[i] == 0 ? "not reviewed: no actual"
+							 : "not reviewed: no year with both target and actual");
+	for (int k = nmiss - 1, shown = 0; k >= 0 && shown < 12; k--, shown++) {
+		size_t yl = strlen(years), gl = strlen(gaps);
+
+		snprintf(years + yl, sizeof(years) - yl, "%s%d", yl ? "," : "", w->miss_year[k]);
+		snprintf(gaps + gl, sizeof(gaps) - gl, "%s%.4g", gl ? "," : "", w->miss_gap[k]);
+	}
+	if (s->persistent[i] == 1)
+		return reason_set(s, i, "persistent: missed %s (gap %s)", years, gaps);
+	if (s->band[i] == WS_BAND_MET)
+		return reason_set(s, i, "met %d (gap %+.4g)", s->review_year[i], s->gap[i]);
+	if (s->band[i] == WS_BAND_NEAR)
+		return reason_set(s, i, "near: missed %d (gap %.4g, achievement %.3f)",
+				  s->review_year[i], s->gap[i], s->achievement[i]);
+	if (isnan(s->achievement[i]))
+		return reason_set(s, i, "missed %d (gap %.4g)", s->review_year[i], s->gap[i]);
+	return reason_set(s, i, "missed %d (gap %.4g, achievement %.3f)", s->review_year[i],
+			  s->gap[i], s->achievement[i]);
+}
+
+/* Computes series i from its rows r[0..m). */
+static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
+		      const struct ws_stats_opts *o, int32_t newest, struct ws_series_stats *s,
+		      size_t i, struct scratch *w)
+{
+	uint32_t last = r[m - 1];
+	int lower = 0, nmiss = 0;
+	size_t n = 0;
+	struct ws_ols fit;
+	double baseline = NAN;
+
+	s->ward[i] = t->ward[last];
+	s->division[i] = t->division[last];
+	s->indicator[i] = t->indicator[last];
+	s->objective[i] = t->objective[last];
+	for (size_t j = 0; j < m; j++) {
+		uint32_t k = r[j];
+
+		if (t->direction[k] == WS_DIR_LOWER)
+			lower = 1;
+		if (t->unit[k])
+			s->unit[i] = t->unit[k];
+		if (!isnan(t->actual[k])) {
+			w->x[n] = t->year[k];
+			w->y[n] = t->actual[k];
+			n++;
+		}
+	}
+	s->direction[i] = lower ? WS_DIR_LOWER : WS_DIR_HIGHER;
+	s->nobs[i] = (int32_t)n;
+	s->first_year[i] = n ? (int32_t)w->x[0] : -1;
+	s->last_year[i] = n ? (int32_t)w->x[n - 1] : -1;
+	if (n)
+		baseline = w->y[0];
+
+	ws_stats_ols(w->x, w->y, n, &fit);
+	s->slope[i] = fit.slope;
+	s->intercept[i] = fit.intercept;
+	s->r2[i] = fit.r2;
+	s->slope_se[i] = fit.slope_se;
+	s->slope_p[i] = fit.slope_p;
+	s->sen_slope[i] = n >= 2 ? ws_stats_sen(w->x, w->y, n, w->work) : NAN;
+	ws_stats_mk(w->y, n, w->work, &s->mk_s[i], &s->mk_p[i]);
+	s->forecast_year[i] = -1;
+	s->forecast[i] = s->forecast_lo[i] = s->forecast_hi[i] = NAN;
+	if (!isnan(fit.slope)) {
+		double x0 = w->x[n - 1] + 1, yf, yerr;
+
+		s->forecast_year[i] = (int32_t)x0;
+		s->forecast[i] = fit.intercept + fit.slope * x0;
+		if (n >= 3) {
+			gsl_fit_linear_est(x0, fit.intercept, fit.slope, fit.cov00, fit.cov01,
+					   fit.cov11, &yf, &yerr);
+			double se = sqrt(yerr * yerr + fit.sumsq / (double)(n - 2));
+			double tq = gsl_cdf_tdist_Pinv(0.975, (double)(n - 2));
+
+			s->forecast_lo[i] = yf - tq * se;
+			s->forecast_hi[i] = yf + tq * se;
+		}
+	}
+
+	/* review year, gaps, streak */
+	s->review_year[i] = -1;
+	s->target[i] = s->actual[i] = s->gap[i] = s->achievement[i] = NAN;
+	s->progress[i] = s->years_to_target[i] = NAN;
+	s->met[i] = -1;
+	s->streak[i] = -1;
+	s->persistent[i] = -1;
+	s->lag[i] = -1;
+	s->band[i] = WS_BAND_NONE;
+	s->years_below[i] = 0;
+	for (size_t j = 0; j < m; j++) {
+		uint32_t k = r[j];
+		double tg = t->target[k], ac = t->actual[k];
+
+		if (isnan(tg) || isnan(ac))
+			continue;
+		double g = gap_of(tg, ac, lower);
+
+		s->review_year[i] = t->year[k];
+		s->target[i] = tg;
+		s->actual[i] = ac;
+		s->gap[i] = g;
+		if (g < 0) {
+			s->years_below[i]++;
+			w->miss_year[nmiss] = t->year[k];
+			w->miss_gap[nmiss] = g;
+			nmiss++;
+		} else {
+			nmiss = 0;
+		}
+	}
+	if (s->review_year[i] >= 0) {
+		double tg = s->target[i], ac = s->actual[i];
+		double num = lower ? tg : ac, den = lower ? ac : tg;
+		int streak = o->streak > 0 ? o->streak : 3;
+
+		s->met[i] = s->gap[i] >= 0;
+		s->streak[i] = nmiss;
+		s->persistent[i] = nmiss >= streak;
+		if (tg >= 0 && ac >= 0 && den > 0)
+			s->achievement[i] = num / den;
+		if (s->first_year[i] != s->review_year[i] && tg != baseline)
+			s->progress[i] = (ac - baseline) / (tg - baseline);
+		if (s->met[i])
+			s->years_to_target[i] = 0;
+		else if (!isnan(fit.slope) && fit.slope != 0 && (tg - ac) / fit.slope > 0)
+			s->years_to_target[i] = (tg - ac) / fit.slope;
+		s->band[i] = s->met[i] ? WS_BAND_MET
+			     : (!isnan(s->achievement[i]) && s->achievement[i] >= o->near)
+				     ? WS_BAND_NEAR
+				     : WS_BAND_MISSED;
+		s->lag[i] = newest - s->review_year[i];
+	}
+	return explain(s, i, w, nmiss);
+}
+
+void ws_stats_fini(struct ws_stats *st)
+{
+	series_free(&st->series);
+	ws_stats_rollup_free(st);
+}
+
+int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
+		     const struct ws_stats_opts *opts, struct ws_stats *st, struct ws_err *err)
+{
+	struct ws_stats_opts o = *opts;
+	struct scratch w = {0};
+	size_t longest = 1;
+	int rc = WS_ENOMEM;
+
+	memset(st, 0, sizeof(*st));
+	gsl_set_error_handler_off();
+	if (o.near <= 0)
+		o.near = 0.9;
+	if (o.streak <= 0)
+		o.streak = 3;
+	st->newest_year = -1;
+	for (size_t s = 0; s < ix->nseries; s++) {
+		size_t m = ix->start[s + 1] - ix->start[s];
+
+		if (m > longest)
+			longest = m;
+		for (size_t j = ix->start[s]; j < ix->start[s + 1]; j++)
+			if (t->year[ix->row[j]] > st->newest_year)
+				st->newest_year = t->year[ix->row[j]];
+	}
+	if (o.review_year > 0)
+		st->newest_year = o.review_year;
+	w.x = malloc(longest * sizeof(double));
+	w.y = malloc(longest * sizeof(double));
+	w.work = malloc((longest * (longest - 1) / 2 + longest) * sizeof(double));
+	w.miss_year = malloc(longest * sizeof(int32_t));
+	w.miss_gap = malloc(longest * sizeof(double));
+	if (!w.x || !w.y || !w.work || !w.miss_year || !w.miss_gap ||
+	    !series_alloc(&st->series, ix->nseries))
+		goto out;
+	for (size_t s = 0; s < ix->nseries; s++) {
+		size_t m = ix->start[s + 1] - ix->start[s];
+
+		if (m == 0) { /* every row superseded cannot happen: a winner stays */
+			continue;
+		}
+		if (one_series(t, ix->row + ix->start[s], m, &o, st->newest_year, &st->series, s,
+			       &w) != WS_OK)
+			goto out;
+	}
+	rc = ws_stats_rollup(t, ix, st);
+out:
+	free(w.x);
+	free(w.y);
+	free(w.work);
+	free(w.miss_year);
+	free(w.miss_gap);
+	if (rc != WS_OK)
+		ws_err_set(err, rc, "computing statistics: %s", ws_strerror(rc));
+	return rc;
+}

@@ -1,0 +1,14 @@
+/*
+ * stats_internal.h: what the files of stats/ share and nobody else sees.
+ */
+#ifndef WS_STATS_INTERNAL_H
+#define WS_STATS_INTERNAL_H
+
+#include "ws_stats.h"
+
+/* Builds the divisions, objectives and ward tables from st->series. */
+int ws_stats_rollup(const struct ws_table *t, const struct ws_index *ix, struct ws_stats *st);
+/* Frees the roll-up tables; no-op when zeroed. */
+void ws_stats_rollup_free(struct ws_stats *st);
+
+#endif
