@@ -17,10 +17,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 DEB_PKGS = gcc make pkg-config libgsl-dev libcsv-dev libcriterion-dev libjson-c-dev \
            libxlsxwriter-dev python3
 
-LIB_SRC = engine/engine.c ingest/cells.c ingest/reader.c ingest/merge.c \
-          stats/trend.c stats/stats.c stats/rollup.c \
-          reports/output.c reports/tables.c reports/csv.c $(wildcard reports/w_*.c) \
-          $(wildcard reports/pending.c) bench/gen.c
+LIB_SRC = $(wildcard engine/*.c ingest/*.c stats/*.c reports/*.c) bench/gen.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS   = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 

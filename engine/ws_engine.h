@@ -52,6 +52,13 @@ int ws_err_set(struct ws_err *err, int code, const char *fmt, ...) WS_PRINTF(3, 
 /* A static description of a status code; do not free it. */
 const char *ws_strerror(int code);
 
+/*
+ * Formats x as printf("%.*g", prec, x) would (prec 1..17), without the cost
+ * of printf for ordinary values. buf needs at least 32 bytes. Returns the
+ * length written (NUL-terminated).
+ */
+size_t ws_fmt_double(double x, int prec, char *buf, size_t cap);
+
 /* ---- string dictionary -------------------------------------------------- */
 
 /*

@@ -107,6 +107,53 @@ static int is_missing(const char *f, size_t n)
 	return 0;
 }
 
+/* 10^k for the exact fast path (Clinger): every k <= 22 is exact in a double. */
+static const double exact10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/*
+ * The common cell, plain ASCII `-?digits[.digits]` of at most 15 digits:
+ * mantissa m < 2^53 and scale k <= 22, so m / 10^k is one correctly rounded
+ * division, the same double strtod gives. Returns 0 when the cell is not of
+ * that shape (the general path takes it).
+ */
+static int plain_number(const char *s, size_t len, double *out)
+{
+	uint64_t m = 0;
+	size_t i = 0;
+	int neg = 0, nd = 0, frac = -1;
+
+	if (len == 0 || len > 17)
+		return 0;
+	if (s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	for (; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9') {
+			m = m * 10 + (uint64_t)(c - '0');
+			nd++;
+			if (frac >= 0)
+				frac++;
+		} else if (c == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return 0;
+		}
+	}
+	if (nd == 0 || nd > 15 || frac == 0)
+		return 0;
+	double v = (double)m;
+
+	if (frac > 0)
+		v /= exact10[frac];
+	*out = neg ? -v : v;
+	return 1;
+}
+
 int ws_ingest_number(const char *s, size_t len, const char *unit, double *out)
 {
 	static const char *const words[] = {"回", "人", "件", "校", "台", "点", "本", "日"};
@@ -115,6 +162,8 @@ int ws_ingest_number(const char *s, size_t len, const char *unit, double *out)
 	const char *p, *end;
 	int neg = 0, digits = 0;
 
+	if (plain_number(s, len, out))
+		return WS_OK;
 	if (len >= sizeof(f))
 		return WS_EVALUE; /* no number is this long */
 	n = ws_ingest_fold(s, len, f, sizeof(f));

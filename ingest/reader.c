@@ -80,6 +80,7 @@ struct reader {
 	uint32_t ward_default;    /* dict code of --ward */
 	int check_utf8;           /* the file had invalid UTF-8: check string fields */
 	int32_t newest;           /* newest year used from this file */
+	uint32_t last[R_COUNT];   /* code of the previous row's string, per role */
 	/* header */
 	int header_done;
 	size_t ncols;
@@ -621,13 +622,31 @@ static int take_header(struct reader *r)
 
 /* ---- rows ------------------------------------------------------------------- */
 
-/* Interns field c (or "" when the column is absent) into *code. */
+/* The dictionary code of s[0..n) when it is the string of code c. */
+static int is_code(const struct ws_dict *d, uint32_t c, const char *s, size_t n)
+{
+	return d->len[c] == n && memcmp(d->arena + d->off[c], s, n) == 0;
+}
+
+/*
+ * Interns field c (or "" when the column is absent) into *code. Rows of one
+ * series come together, so the previous row's string of the same column is
+ * tried first: one comparison instead of a hash lookup.
+ */
 static int intern_col(struct reader *r, int c, uint32_t *code)
 {
 	size_t n = 0;
 	const char *s = c >= 0 ? field(r, (size_t)c, &n) : "";
+	uint32_t *last = &r->last[c >= 0 ? r->role[c] : R_NONE];
+	int rc;
 
-	return ws_dict_intern(&r->t->dict, s, n, code);
+	if (is_code(&r->t->dict, *last, s, n)) {
+		*code = *last;
+		return WS_OK;
+	}
+	rc = ws_dict_intern(&r->t->dict, s, n, code);
+	*last = *code;
+	return rc;
 }
 
 /* Interns the unit, width-folded so that ％ and % are one unit. */
@@ -642,8 +661,15 @@ static int intern_unit(struct reader *r, uint32_t *code)
 		return WS_OK;
 	}
 	s = field(r, (size_t)r->col[R_UNIT], &n);
+	if (is_code(&r->t->dict, r->last[R_UNIT], s, n)) { /* folded already */
+		*code = r->last[R_UNIT];
+		return WS_OK;
+	}
 	n = ws_ingest_fold(s, n < 255 ? n : 255, f, sizeof(f));
-	return ws_dict_intern(&r->t->dict, f, n, code);
+	if (ws_dict_intern(&r->t->dict, f, n, code) != WS_OK)
+		return WS_ENOMEM;
+	r->last[R_UNIT] = *code;
+	return WS_OK;
 }
 
 static size_t utf8_bad(const char *s, size_t n)

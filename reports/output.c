@@ -114,17 +114,13 @@ void ws_report_abort(struct ws_out *out)
 
 const char *ws_report_num(double x, char *buf, size_t cap)
 {
-	if (isnan(x) || isinf(x)) {
+	if (isnan(x) || isinf(x) || cap < 32) {
 		buf[0] = '\0';
 		return buf;
 	}
 	if (x == 0)
 		x = 0; /* no "-0" */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, cap, "%.*g", prec, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
+	ws_fmt_double(x, 15, buf, cap);
 	return buf;
 }
 

@@ -70,8 +70,10 @@ int ws_report_commit(struct ws_out *out, struct ws_err *err);
 void ws_report_abort(struct ws_out *out);
 
 /*
- * Formats x with the fewest digits that read back to the same double
- * (at most 17 significant digits); "" for NaN. Returns buf.
+ * Formats x with 15 significant digits, trailing zeros dropped, as
+ * printf("%.15g") (every decimal of up to 15 digits reads back to the same
+ * double, and the contract asks for at least 10); "" for NaN. buf needs 32
+ * bytes. Returns buf.
  */
 const char *ws_report_num(double x, char *buf, size_t cap);
 

@@ -121,31 +121,55 @@ struct scratch {
 	double *miss_gap;
 };
 
+/* x with 4 significant digits, as "%.4g"; plus sign when asked. */
+static const char *g4(double x, int plus, char *buf)
+{
+	size_t o = 0;
+
+	if (plus && x >= 0)
+		buf[o++] = '+';
+	ws_fmt_double(x, 4, buf + o, 32);
+	return buf;
+}
+
 /* Writes the reason of series i: the flag, the years and the gaps. */
 static int explain(struct ws_series_stats *s, size_t i, const struct scratch *w, int nmiss)
 {
-	char years[256] = "", gaps[256] = "";
+	char years[256] = "", gaps[256] = "", a[40], b[40];
 
 	if (s->review_year[i] < 0)
-		return reason_set(s, i, s->nobs[i] == 0 ? "not reviewed: no actual"
-							 : "not reviewed: no year with both target and actual");
-	for (int k = nmiss - 1, shown = 0; k >= 0 && shown < 12; k--, shown++) {
-		size_t yl = strlen(years), gl = strlen(gaps);
+		return reason_set(s, i, "%s", s->nobs[i] == 0 ? "not reviewed: no actual"
+							       : "not reviewed: no year with both target and actual");
+	if (s->persistent[i] == 1) {
+		size_t yl = 0, gl = 0;
 
-		snprintf(years + yl, sizeof(years) - yl, "%s%d", yl ? "," : "", w->miss_year[k]);
-		snprintf(gaps + gl, sizeof(gaps) - gl, "%s%.4g", gl ? "," : "", w->miss_gap[k]);
-	}
-	if (s->persistent[i] == 1)
+		for (int k = nmiss > 12 ? nmiss - 12 : 0; k < nmiss; k++) {
+			yl += (size_t)snprintf(years + yl, sizeof(years) - yl, "%s%d", yl ? "," : "",
+					       w->miss_year[k]);
+			gl += (size_t)snprintf(gaps + gl, sizeof(gaps) - gl, "%s%s", gl ? "," : "",
+					       g4(w->miss_gap[k], 0, a));
+		}
 		return reason_set(s, i, "persistent: missed %s (gap %s)", years, gaps);
+	}
 	if (s->band[i] == WS_BAND_MET)
-		return reason_set(s, i, "met %d (gap %+.4g)", s->review_year[i], s->gap[i]);
-	if (s->band[i] == WS_BAND_NEAR)
-		return reason_set(s, i, "near: missed %d (gap %.4g, achievement %.3f)",
-				  s->review_year[i], s->gap[i], s->achievement[i]);
+		return reason_set(s, i, "met %d (gap %s)", s->review_year[i], g4(s->gap[i], 1, a));
 	if (isnan(s->achievement[i]))
-		return reason_set(s, i, "missed %d (gap %.4g)", s->review_year[i], s->gap[i]);
-	return reason_set(s, i, "missed %d (gap %.4g, achievement %.3f)", s->review_year[i],
-			  s->gap[i], s->achievement[i]);
+		return reason_set(s, i, "missed %d (gap %s)", s->review_year[i], g4(s->gap[i], 0, a));
+	return reason_set(s, i, "%s %d (gap %s, achievement %s)",
+			  s->band[i] == WS_BAND_NEAR ? "near: missed" : "missed", s->review_year[i],
+			  g4(s->gap[i], 0, a), g4(s->achievement[i], 0, b));
+}
+
+/* t quantile 0.975 with df degrees of freedom, computed once per df. */
+static double t975(size_t df)
+{
+	static double cache[512];
+
+	if (df >= sizeof(cache) / sizeof(cache[0]))
+		return gsl_cdf_tdist_Pinv(0.975, (double)df);
+	if (cache[df] == 0)
+		cache[df] = gsl_cdf_tdist_Pinv(0.975, (double)df);
+	return cache[df];
 }
 
 /* Computes series i from its rows r[0..m). */
@@ -202,7 +226,7 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 			gsl_fit_linear_est(x0, fit.intercept, fit.slope, fit.cov00, fit.cov01,
 					   fit.cov11, &yf, &yerr);
 			double se = sqrt(yerr * yerr + fit.sumsq / (double)(n - 2));
-			double tq = gsl_cdf_tdist_Pinv(0.975, (double)(n - 2));
+			double tq = t975(n - 2);
 
 			s->forecast_lo[i] = yf - tq * se;
 			s->forecast_hi[i] = yf + tq * se;

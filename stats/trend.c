@@ -69,8 +69,7 @@ double ws_stats_sen(const double *x, const double *y, size_t n, double *work)
 				work[k++] = (y[j] - y[i]) / (x[j] - x[i]);
 	if (k == 0)
 		return NAN;
-	gsl_sort(work, 1, k);
-	return gsl_stats_median_from_sorted_data(work, 1, k);
+	return gsl_stats_median(work, 1, k); /* quickselect: rearranges work */
 }
 
 /* ---- exact Mann-Kendall --------------------------------------------------- */
@@ -160,7 +159,18 @@ void ws_stats_mk(const double *y, size_t n, double *work, double *s, double *p)
 	*s = st;
 	/* tie pattern: sizes of groups of equal values */
 	memcpy(work, y, n * sizeof(*y));
-	gsl_sort(work, 1, n);
+	if (n <= 16) { /* insertion sort: faster than a general sort at this size */
+		for (size_t i = 1; i < n; i++) {
+			double v = work[i];
+			size_t j = i;
+
+			for (; j > 0 && work[j - 1] > v; j--)
+				work[j] = work[j - 1];
+			work[j] = v;
+		}
+	} else {
+		gsl_sort(work, 1, n);
+	}
 	memset(ties, 0, sizeof(ties));
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;

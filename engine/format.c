@@ -1,0 +1,130 @@
+/*
+ * format.c: numbers to text, fast, the way printf("%.*g") writes them.
+ *
+ * Writing the tables of a million series means tens of millions of numbers;
+ * snprintf costs a few hundred nanoseconds each. ws_fmt_double scales the
+ * value into an integer of `prec` digits with one correctly rounded long
+ * double operation by an exact power of ten (10^0..10^27 are exact in the
+ * 64-bit mantissa of x87 long double), then places the point as %g does:
+ * (precisions up to 15 only: beyond that the long double has too few spare bits)
+ * exponent form when the decimal exponent is < -4 or >= prec, trailing zeros
+ * removed. Values the fast path cannot take exactly fall back to snprintf.
+ */
+#include "ws_engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const long double p10[28] = {
+	1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+
+static const uint64_t u10[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
+
+/* Writes the decimal digits of v (v > 0) into buf; returns their number. */
+static int utoa(uint64_t v, char *buf)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/*
+ * x * 10^k rounded to the nearest integer, k in [-27, 27]. The long double
+ * product is within one of its ulps (2^-14 for values below 10^15) of the
+ * exact one, so the rounding is right unless the fraction is near one half:
+ * then *near is set and the caller asks printf, which rounds exactly.
+ */
+static uint64_t scaled(double ax, int k, int *near)
+{
+	long double m = k >= 0 ? (long double)ax * p10[k] : (long double)ax / p10[-k];
+	long double f = m - floorl(m);
+
+	*near = fabsl(f - 0.5L) < 1.0L / 1024;
+	return (uint64_t)(m + 0.5L);
+}
+
+size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
+{
+	char dig[24];
+	int e, nd, k, o = 0, near;
+	uint64_t d;
+	double ax = fabs(x);
+
+	if (cap < 32 || prec < 1 || prec > 17 || isnan(x) || isinf(x))
+		goto slow;
+	if (x == 0) {
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
+	e = (int)floor(log10(ax));
+	k = prec - 1 - e;
+	if (k < -27 || k > 27 || prec > 15)
+		goto slow;
+	d = scaled(ax, k, &near);
+	if (d >= u10[prec]) { /* log10 was one too low, or rounding carried */
+		if (k - 1 < -27)
+			goto slow;
+		e++;
+		d = scaled(ax, --k, &near);
+	} else if (d < u10[prec - 1]) { /* log10 was one too high */
+		if (k + 1 > 27)
+			goto slow;
+		e--;
+		d = scaled(ax, ++k, &near);
+	}
+	if (near || d >= u10[prec] || d < u10[prec - 1])
+		goto slow;
+	nd = utoa(d, dig);
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	if (x < 0)
+		buf[o++] = '-';
+	if (e < -4 || e >= prec) { /* d.ddde+XX */
+		buf[o++] = dig[0];
+		if (nd > 1) {
+			buf[o++] = '.';
+			memcpy(buf + o, dig + 1, (size_t)nd - 1);
+			o += nd - 1;
+		}
+		o += snprintf(buf + o, cap - (size_t)o, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+		return (size_t)o;
+	}
+	if (e < 0) { /* 0.000ddd */
+		buf[o++] = '0';
+		buf[o++] = '.';
+		for (int i = -1; i > e; i--)
+			buf[o++] = '0';
+		memcpy(buf + o, dig, (size_t)nd);
+		o += nd;
+	} else if (nd <= e + 1) { /* integer: ddd000 */
+		memcpy(buf + o, dig, (size_t)nd);
+		o += nd;
+		for (int i = nd; i <= e; i++)
+			buf[o++] = '0';
+	} else { /* ddd.ddd */
+		memcpy(buf + o, dig, (size_t)e + 1);
+		o += e + 1;
+		buf[o++] = '.';
+		memcpy(buf + o, dig + e + 1, (size_t)(nd - e - 1));
+		o += nd - e - 1;
+	}
+	buf[o] = '\0';
+	return (size_t)o;
+slow:
+	return (size_t)snprintf(buf, cap, "%.*g", prec, x);
+}
