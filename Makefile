@@ -79,6 +79,31 @@ valgrind: wardstat
 	valgrind --leak-check=full --error-exitcode=1 -q ./wardstat report -o /dev/null
 	valgrind --leak-check=full --error-exitcode=1 -q ./wardstat report -f csv -o $(BUILD)/vg-out
 
+# libFuzzer over ingest, stats and writers (clang; see fuzz/README.md). Objects go to
+# fuzz/build/, new inputs to fuzz/corpus/ (both git-ignored), seeded from fuzz/seeds/
+# and tests/fixtures/; a crash is saved as fuzz/build/crash-* and fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_RUN     ?= -max_len=65536 -timeout=10 -rss_limit_mb=2048
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang (apt-get install clang libclang-rt-14-dev)"; exit 1; }
+	$(MAKE) --no-print-directory BUILD=fuzz/build CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	  fuzz/build/fuzz_ingest
+	@mkdir -p fuzz/corpus
+	fuzz/build/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=fuzz/build/ $(FUZZ_RUN) fuzz/corpus fuzz/seeds tests/fixtures
+
+fuzz/build/fuzz_ingest: fuzz/fuzz_ingest.c $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# wardstat against DuckDB (issue 5): writes bench/RESULTS.md. Installs hyperfine, nodejs,
+# npm, time and the npm package of bench/duckdb when missing. BENCH_SIZES=1m: small only.
+bench: deps
+	bash bench/run.sh
+
 install: wardstat
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wardstat $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 wardstat $(DESTDIR)$(PREFIX)/bin/wardstat

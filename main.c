@@ -4,12 +4,14 @@
  *
  * Usage: wardstat COMMAND [OPTION]... [FILE]...   (wardstat --help)
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +29,7 @@
 enum {
 	OPT_EXCEL = CHAR_MAX + 1, OPT_NEAR, OPT_STREAK, OPT_DIVISION, OPT_WARD, OPT_DELIM,
 	OPT_ENCODING, OPT_REJECTS, OPT_TIMINGS, OPT_VERSION, OPT_COLOR, OPT_REVIEW_YEAR,
-	OPT_SERIES, OPT_YEARS, OPT_SEED, OPT_WIDTH, OPT_MAX_FIELD
+	OPT_SERIES, OPT_YEARS, OPT_SEED, OPT_WIDTH, OPT_MAX_FIELD, OPT_THREADS
 };
 
 static const struct option long_options[] = {
@@ -46,6 +48,7 @@ static const struct option long_options[] = {
 	{"width", required_argument, NULL, OPT_WIDTH},
 	{"review-year", required_argument, NULL, OPT_REVIEW_YEAR},
 	{"max-field", required_argument, NULL, OPT_MAX_FIELD},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"series", required_argument, NULL, OPT_SERIES},
 	{"years", required_argument, NULL, OPT_YEARS},
 	{"seed", required_argument, NULL, OPT_SEED},
@@ -91,11 +94,11 @@ static void usage(int status)
 "\n"
 "Options:\n"
 "  -f, --format=FMT     text (default), csv, json, md, html, xlsx\n"
-"  -o, --output=PATH    a file, or for csv a directory (default: stdout)\n"
+"  -o, --output=PATH    a file, or for `report -f csv` a directory (default: stdout)\n"
 "      --excel          csv: UTF-8 BOM, cells starting = + - @ neutralised\n"
 "      --near=X         achievement >= X and not met is 'near' (default 0.9)\n"
 "      --streak=K       persistent after K missed years in a row (default 3)\n"
-"      --division=D     below: only division D\n"
+"      --division=D     only division D's rows (the ward summary stays whole)\n"
 "      --ward=W         ward of files without a ward column\n"
 "      --delimiter=C    ',' (default) or 'tab'\n"
 "      --encoding=E     utf-8 or cp932 (default: detected)\n"
@@ -104,6 +107,7 @@ static void usage(int status)
 "      --max-field=N    longest field in bytes (default 1048576)\n"
 "      --color=WHEN     auto (default), always, never; NO_COLOR disables it\n"
 "      --width=N        text: columns to fit (default 80)\n"
+"      --threads=N      parsing threads (default: one per core, at most 8)\n"
 "      --timings        per-stage times on stderr\n"
 "      --series=N --years=Y --seed=S   gen: size and seed\n"
 "  -h, --help           this help;  --version  the version\n"
@@ -117,15 +121,22 @@ static void usage(int status)
 "  wardstat report sheets/*.csv -f html -o review.html\n"
 "  wardstat report a.csv b.csv -f csv -o out/  (series, divisions, objectives)\n"
 "  wardstat below --streak 2 --division 建設課\n"
+"  wardstat rank -f md                        the ranking as a Markdown table\n"
+"  wardstat trends -f csv -o trends.csv       every trend, strongest rising first\n"
+"  wardstat report -f xlsx -o review.xlsx     one sheet per table\n"
 "  wardstat check --encoding cp932 export.csv\n"
 "  wardstat gen --series 100000 --years 10 --seed 1 -o big.csv\n",
 	      f);
 	exit(0);
 }
 
+/* Prints "wardstat: MSG 'ARG'" (or just MSG when arg is NULL) and the hint; exits 1. */
 static void die_usage(const char *msg, const char *arg)
 {
-	fprintf(stderr, "wardstat: %s '%s'\n", msg, arg);
+	if (arg)
+		fprintf(stderr, "wardstat: %s '%s'\n", msg, arg);
+	else
+		fprintf(stderr, "wardstat: %s\n", msg);
 	usage(EXIT_USAGE);
 }
 
@@ -214,6 +225,7 @@ static void parse(int argc, char **argv, struct cli *c)
 		case OPT_MAX_FIELD:
 			c->in.max_field = (size_t)number_arg(optarg, 1, 1L << 30, "--max-field wants a byte count, not");
 			break;
+		case OPT_THREADS: c->in.threads = (int)number_arg(optarg, 1, 64, "--threads wants 1..64, not"); break;
 		case OPT_SERIES: c->series = number_arg(optarg, 1, 100000000L, "--series wants a count, not"); break;
 		case OPT_YEARS: c->years = number_arg(optarg, 1, 200, "--years wants 1..200, not"); break;
 		case OPT_SEED: c->seed = (unsigned long)number_arg(optarg, 0, LONG_MAX, "--seed wants a number, not"); break;
@@ -268,9 +280,12 @@ static size_t tell(const struct ws_ingest_log *log, const struct ws_table *t, co
 			shown++;
 		}
 	}
-	if (log->rows_rejected > shown)
-		fprintf(stderr, "wardstat: %zu more rejected rows%s%s\n", log->rows_rejected - shown,
-			where ? ", all in " : "", where ? where : "");
+	if (log->rows_rejected > shown && where)
+		fprintf(stderr, "wardstat: %zu more rejected rows not shown (%zu in all), written to %s\n",
+			log->rows_rejected - shown, log->rows_rejected, where);
+	else if (log->rows_rejected > shown)
+		fprintf(stderr, "wardstat: %zu more rejected rows not shown (%zu in all); --rejects FILE keeps them\n",
+			log->rows_rejected - shown, log->rows_rejected);
 	else if (log->rows_rejected && where)
 		fprintf(stderr, "wardstat: rejected rows written to %s\n", where);
 	return log->rows_rejected;
@@ -286,20 +301,46 @@ static int write_rejects(const struct ws_ingest_log *log, const struct ws_table 
 	if ((rc = ws_report_open(&out, path, err)) != WS_OK)
 		return rc;
 	if (ws_ingest_write_rejects(log, t, out.f) != WS_OK) {
+		int e = errno;
+
 		ws_report_abort(&out);
-		return ws_err_set(err, WS_EIO, "%s: writing failed", path);
+		return ws_err_set(err, WS_EIO, "%s: writing failed: %s", path, strerror(e ? e : EIO));
 	}
 	return ws_report_commit(&out, err);
+}
+
+/* The files read, as the report header names them: "a.csv, b.csv". */
+static const char *source_names(const char *const *files, size_t nfiles)
+{
+	static char buf[1024];
+	size_t len = 0;
+
+	for (size_t i = 0; i < nfiles; i++) {
+		size_t n = strlen(files[i]);
+
+		if (len + n + 40 >= sizeof(buf)) {
+			snprintf(buf + len, sizeof(buf) - len, "%sand %zu more", len ? ", " : "",
+				 nfiles - i);
+			break;
+		}
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? ", " : "", files[i]);
+	}
+	return buf;
 }
 
 /* Where rejects go by default: DIR/rejects.csv, or FILE.rejects.csv. */
 static const char *rejects_path(const struct cli *c, char *buf, size_t cap)
 {
+	struct stat st;
+
 	if (c->rejects)
 		return c->rejects;
 	if (!c->output || strcmp(c->output, "-") == 0)
 		return NULL;
-	if (c->rep.format == WS_FMT_CSV)
+	/* -o /dev/null, a FIFO: no file beside it (not /dev/null.rejects.csv) */
+	if (stat(c->output, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return NULL;
+	if (c->rep.format == WS_FMT_CSV && c->rep.view == WS_VIEW_REVIEW)
 		snprintf(buf, cap, "%s/rejects.csv", c->output);
 	else
 		snprintf(buf, cap, "%s.rejects.csv", c->output);
@@ -375,16 +416,20 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 			goto out;
 		}
 		t2 = now();
+		c->rep.index = &ix;
 		if ((rc = ws_report_write(&t, &st, &c->rep, c->output, &err)) != WS_OK) {
 			fprintf(stderr, "wardstat: %s\n", err.msg);
-			status = EXIT_INPUT;
+			if (rc == WS_EUSAGE) /* e.g. --division names no division */
+				fputs("Try 'wardstat --help' for more information.\n", stderr);
+			status = rc == WS_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
 			goto out;
 		}
 		t3 = now();
 		if (c->timings)
-			fprintf(stderr, "wardstat: timings: ingest %.3f s (%.1f MB/s), stats %.3f s, write %.3f s, total %.3f s\n",
-				t1 - t0, log.bytes / 1e6 / (t1 - t0 > 0 ? t1 - t0 : 1e-9), t2 - t1,
-				t3 - t2, t3 - t0);
+			fprintf(stderr,
+				"wardstat: timings: read %.3f s, parse+normalize %.3f s (%.0f MB/s), group %.3f s, stats %.3f s, write %.3f s, total %.3f s\n",
+				log.t_read, log.t_parse, log.bytes / 1e6 / (log.t_parse > 0 ? log.t_parse : 1e-9),
+				log.t_group, t2 - t1, t3 - t2, t3 - t0);
 	}
 	if (log.rows_rejected && rpath && write_rejects(&log, &t, rpath, &err) != WS_OK) {
 		fprintf(stderr, "wardstat: %s\n", err.msg);
@@ -407,37 +452,50 @@ static int gen(const struct cli *c)
 	struct ws_out out;
 	struct ws_err err = {0};
 
-	if (ws_report_open(&out, c->output, &err) != WS_OK ||
-	    (ws_bench_gen(out.f, (size_t)c->series, (int)c->years, c->seed) != WS_OK &&
-	     (ws_report_abort(&out), ws_err_set(&err, WS_EIO, "%s: writing failed",
-						  c->output ? c->output : "stdout"))) ||
-	    ws_report_commit(&out, &err) != WS_OK) {
-		fprintf(stderr, "wardstat: %s\n", err.msg);
-		return EXIT_INPUT;
+	if (ws_report_open(&out, c->output, &err) != WS_OK)
+		goto out_fail;
+	if (ws_bench_gen(out.f, (size_t)c->series, (int)c->years, c->seed) != WS_OK) {
+		int e = errno; /* of the write that failed */
+
+		ws_report_abort(&out);
+		ws_err_set(&err, WS_EIO, "%s: writing failed: %s", out.is_stdout ? "stdout" : c->output,
+			   strerror(e ? e : EIO));
+		goto out_fail;
 	}
+	if (ws_report_commit(&out, &err) != WS_OK)
+		goto out_fail;
 	return 0;
+out_fail:
+	fprintf(stderr, "wardstat: %s\n", err.msg);
+	return EXIT_INPUT;
 }
 
 int main(int argc, char **argv)
 {
+	static char prog[] = "wardstat"; /* getopt names argv[0] in its messages */
 	struct cli c;
-	const char *def[1];
+	const char *def[1], *cmd;
 	const char *const *files;
 	size_t nfiles;
 	int status, bad;
 
+	argv[0] = prog;
 	if (argc < 2 || argv[1][0] == '-') {
 		parse(argc, argv, &c); /* --help, --version */
 		fputs("wardstat: missing command\n", stderr);
 		usage(EXIT_USAGE);
 	}
+	cmd = argv[1];
+	argv[1] = prog; /* the command's options are parsed from here */
 	parse(argc - 1, argv + 1, &c);
-	c.cmd = argv[1];
+	c.cmd = cmd;
 	files = (const char *const *)(argv + 1 + optind);
 	nfiles = (size_t)(argc - 1 - optind);
 	if (strcmp(c.cmd, "gen") == 0) {
-		if (nfiles || !c.series)
-			die_usage("gen takes --series N [--years Y] [--seed S], not", nfiles ? files[0] : "");
+		if (nfiles)
+			die_usage("gen takes no FILE, not", files[0]);
+		if (!c.series)
+			die_usage("gen wants --series N [--years Y] [--seed S]", NULL);
 		status = gen(&c);
 		goto done;
 	}
@@ -450,14 +508,17 @@ int main(int argc, char **argv)
 	else if (strcmp(c.cmd, "report") && strcmp(c.cmd, "check"))
 		die_usage("unknown command", c.cmd);
 	if (strcmp(c.cmd, "check") == 0 && nfiles == 0)
-		die_usage("check wants at least one FILE", "");
+		die_usage("check wants at least one FILE", NULL);
 	if (nfiles == 0) {
 		def[0] = bundled();
 		files = def;
 		nfiles = 1;
+		c.rep.source = "chuo-r4.csv (bundled: Niigata City Chuo Ward, FY2022)";
+	} else {
+		c.rep.source = source_names(files, nfiles);
 	}
 	if (c.rep.format == WS_FMT_XLSX && (!c.output || strcmp(c.output, "-") == 0))
-		die_usage("xlsx needs -o FILE", "-");
+		die_usage("xlsx needs -o FILE", NULL);
 	{
 		const char *nc = getenv("NO_COLOR");
 		int tty = c.rep.format == WS_FMT_TEXT && (!c.output || strcmp(c.output, "-") == 0) &&
@@ -471,7 +532,8 @@ int main(int argc, char **argv)
 done:
 	bad = ferror(stdout);
 	if (fclose(stdout) != 0 || bad) {
-		fprintf(stderr, "wardstat: writing output failed\n");
+		if (status != EXIT_INPUT) /* else the failed write was reported already */
+			fprintf(stderr, "wardstat: writing output failed: %s\n", strerror(errno));
 		return EXIT_INPUT;
 	}
 	return status;

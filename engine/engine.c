@@ -353,15 +353,35 @@ static void sort_years(const int32_t *year, uint32_t *r, size_t n)
 	}
 }
 
+/* Doubles the triple hash table, re-placing the series keys. */
+static int triple_rehash(uint32_t **slot, size_t *nslot, const uint32_t *key, size_t ns)
+{
+	size_t n = *nslot * 2;
+	uint32_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return WS_ENOMEM;
+	for (size_t k = 0; k < ns; k++) {
+		size_t h = hash_triple(key[3 * k], key[3 * k + 1], key[3 * k + 2]) & (n - 1);
+
+		while (s[h])
+			h = (h + 1) & (n - 1);
+		s[h] = (uint32_t)k + 1;
+	}
+	free(*slot);
+	*slot = s;
+	*nslot = n;
+	return WS_OK;
+}
+
 int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err *err)
 {
-	size_t n = t->n, nslot = 64, ns = 0, cap = 64;
+	size_t n = t->n, nslot = 1024, ns = 0, cap = 64;
 	uint32_t *slot = NULL, *key = NULL, *order = NULL, *pos = NULL, *rank = NULL;
+	uint32_t pw = UINT32_MAX, pd = 0, pc = 0, ps = 0; /* the previous row's series */
 	int rc = WS_ENOMEM;
 
 	memset(ix, 0, sizeof(*ix));
-	while (nslot < 2 * n + 2)
-		nslot *= 2;
 	slot = calloc(nslot, sizeof(*slot));
 	key = malloc(cap * 3 * sizeof(*key));
 	ix->series = malloc((n ? n : 1) * sizeof(*ix->series));
@@ -369,11 +389,17 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 	if (!slot || !key || !ix->series || !ix->row)
 		goto out;
 
-	/* 1. dense series numbers in order of first appearance */
+	/* 1. dense series numbers in order of first appearance; rows of one
+	 * series usually follow each other, so the previous row is tried first */
 	for (size_t i = 0; i < n; i++) {
 		uint32_t w = t->ward[i], d = t->division[i], c = t->indicator[i], s;
-		size_t h = hash_triple(w, d, c) & (nslot - 1);
+		size_t h;
 
+		if (w == pw && d == pd && c == pc) {
+			ix->series[i] = ps;
+			continue;
+		}
+		h = hash_triple(w, d, c) & (nslot - 1);
 		while ((s = slot[h]) != 0) {
 			const uint32_t *k = key + 3 * (size_t)(s - 1);
 
@@ -392,8 +418,11 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 			key[3 * ns + 2] = c;
 			s = (uint32_t)++ns;
 			slot[h] = s;
+			if (ns * 2 > nslot && triple_rehash(&slot, &nslot, key, ns))
+				goto out;
 		}
 		ix->series[i] = s - 1;
+		pw = w, pd = d, pc = c, ps = s - 1;
 	}
 	free(slot);
 	slot = NULL;

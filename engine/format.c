@@ -71,6 +71,14 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 		buf[1] = '\0';
 		return 1;
 	}
+	if (ax < (double)u10[prec < 15 ? prec : 15] && (double)(int64_t)x == x) {
+		/* an integer that fits the precision: its digits as they are */
+		if (x < 0)
+			buf[o++] = '-';
+		o += utoa((uint64_t)ax, buf + o);
+		buf[o] = '\0';
+		return (size_t)o;
+	}
 	e = (int)floor(log10(ax));
 	k = prec - 1 - e;
 	if (k < -27 || k > 27 || prec > 15)

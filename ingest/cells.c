@@ -8,7 +8,9 @@
  *
  * Every function works on (pointer, length) and never allocates.
  */
-#include "ws_ingest.h"
+#include "ingest_internal.h"
+
+#include <stdio.h>
 
 #include <errno.h>
 #include <math.h>
@@ -61,6 +63,11 @@ size_t ws_ingest_fold(const char *s, size_t len, char *out, size_t cap)
 			out[o++] = (char)(cp - 0xFF01 + 0x21);
 		} else if (cp == 0x3000 || cp == '\t') {
 			out[o++] = ' ';
+		} else if (cp == 0xFF65) { /* half-width ･ folds to the ・ of 補足・参考指標 */
+			if (o + 3 >= cap)
+				break;
+			memcpy(out + o, "\xE3\x83\xBB", 3);
+			o += 3;
 		} else {
 			if (o + k >= cap)
 				break;
@@ -364,4 +371,73 @@ int ws_ingest_evaluation(const char *s, size_t len, int *eval)
 	else
 		return WS_EVALUE;
 	return WS_OK;
+}
+
+/* ---- cell text in messages ----------------------------------------------- */
+
+/*
+ * Copies up to 80 bytes of cell into q (cap >= 330) for a message: bytes
+ * below 0x20, DEL and bytes that are not UTF-8 become \xHH, so a message stays
+ * one printable line; "..." marks a cut. Returns q.
+ */
+const char *ws_ingest_quote(const char *cell, size_t n, char *q, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)cell;
+	size_t i = 0, o = 0;
+
+	while (i < n && i < 80 && o + 8 < cap) {
+		size_t k = u[i] < 0x80 ? 1 : ws_utf8_invalid_at(u + i, n - i < 4 ? n - i : 4);
+
+		if (u[i] >= 0x80 && k == 0) { /* not UTF-8 here */
+			o += (size_t)snprintf(q + o, cap - o, "\\x%02X", u[i]);
+			i++;
+			continue;
+		}
+		if (u[i] >= 0x80) { /* one whole sequence, never cut in two */
+			k = (u[i] & 0xE0) == 0xC0 ? 2 : (u[i] & 0xF0) == 0xE0 ? 3 : 4;
+			memcpy(q + o, cell + i, k);
+			o += k;
+			i += k;
+		} else if (u[i] < 0x20 || u[i] == 0x7F) {
+			o += (size_t)snprintf(q + o, cap - o, "\\x%02X", u[i++]);
+		} else {
+			q[o++] = cell[i++];
+		}
+	}
+	if (i < n)
+		o += (size_t)snprintf(q + o, cap - o, "...");
+	q[o] = '\0';
+	return q;
+}
+
+/*
+ * The raw text of field col (1-based) of the record rec, quotes and all,
+ * as the record scanner splits it; an empty string past the last field.
+ */
+const char *ws_ingest_raw_field(const char *rec, size_t len, char delim, size_t col, size_t *n)
+{
+	enum { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } st = START;
+	const char *s = rec, *end = rec + len, *b = s;
+	size_t c = 1;
+
+	for (; s < end; s++) {
+		if (st == QUOTED) {
+			if (*s == '"')
+				st = QUOTE_IN_QUOTED;
+		} else if (*s == delim) {
+			if (c == col)
+				break;
+			c++;
+			b = s + 1;
+			st = START;
+		} else if (*s == '"') {
+			st = (st == START || st == QUOTE_IN_QUOTED) ? QUOTED : UNQUOTED;
+		} else if (st == QUOTE_IN_QUOTED || (st == START && *s != ' ' && *s != '\t')) {
+			st = UNQUOTED;
+		}
+	}
+	if (c < col)
+		b = s = end;
+	*n = (size_t)(s - b);
+	return b;
 }

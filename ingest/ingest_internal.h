@@ -6,6 +6,8 @@
 
 #include "ws_ingest.h"
 
+#include <stdarg.h>
+
 /* Appends an entry to the log; reason is printf-formatted, text copied verbatim. */
 int ws_log_add(struct ws_ingest_log *log, int kind, uint32_t file, uint32_t line,
 	       uint32_t column, const char *text, size_t text_len, const char *fmt, ...)
@@ -21,5 +23,103 @@ int ws_log_add(struct ws_ingest_log *log, int kind, uint32_t file, uint32_t line
 int ws_ingest_merge(const struct ws_table *t, struct ws_index *ix, struct ws_ingest_log *log,
 		    const uint32_t *fcode, const int32_t *newest, size_t nfiles,
 		    struct ws_err *err);
+
+/*
+ * Copies up to 80 bytes of cell into q (cap >= 330) for a message: control
+ * bytes, DEL and bytes that are not UTF-8 become \xHH, so that the message
+ * stays one printable line; "..." marks a cut. Returns q.
+ */
+const char *ws_ingest_quote(const char *cell, size_t n, char *q, size_t cap);
+/* The raw text of field col (1-based) of rec[0..len), quotes and all, as the
+ * record scanner splits it; *n gets its length (0 past the last field). */
+const char *ws_ingest_raw_field(const char *rec, size_t len, char delim, size_t col, size_t *n);
+
+/* Column roles of a header (FORMATS.md §1a); R_SHEET is a year column of §1b. */
+enum role {
+	R_NONE = 0, R_WARD, R_DIVISION, R_OBJECTIVE, R_INDICATOR, R_UNIT, R_DIRECTION,
+	R_YEAR, R_TARGET, R_ACTUAL, R_EVALUATION, R_NOTE, R_SHEET, R_COUNT
+};
+
+#define MAX_YEARS 256 /* distinct years in one sheet-layout header */
+
+/* The state of reading one file: header mapping, current record, counters. */
+struct reader {
+	struct ws_table *t;
+	struct ws_ingest_log *log;
+	const struct ws_ingest_opts *o;
+	struct ws_err *err;
+	const char *path;
+	uint32_t fcode;           /* dict code of path */
+	uint32_t ward_default;    /* dict code of --ward */
+	int check_utf8;           /* the file had invalid UTF-8: check string fields */
+	int32_t newest;           /* newest year used from this file */
+	uint32_t last[R_COUNT];   /* code of the previous row's string, per role */
+	/* header */
+	int header_done;
+	size_t ncols;
+	int *role;                /* role per column */
+	int16_t *slot;            /* sheet layout: year slot per column */
+	char *kind;               /* sheet layout: 't' or 'a' per column */
+	int col[R_COUNT];         /* column of each single role, -1 = absent */
+	int sheet;                /* 1 = sheet layout */
+	int nyears;               /* sheet layout: distinct years */
+	int32_t years[MAX_YEARS]; /* sheet layout: the years, ascending */
+	char *hdr;                /* header names, NUL-separated */
+	size_t *hdr_off;          /* offset of column c's name in hdr */
+	/* current record */
+	char *fb;                 /* field bytes, each field NUL-terminated */
+	size_t fb_len, fb_cap;
+	size_t *foff;             /* offset of field c in fb */
+	size_t *flen;             /* length of field c */
+	size_t nf, fcap;          /* fields in the record, and allocated */
+	size_t bad_col;           /* first field over a limit (1-based), 0 = none */
+	const char *bad_what;     /* which limit */
+	int oom;
+	const char *rec;          /* the record, verbatim */
+	size_t rec_len;
+	uint32_t line;            /* line where the record starts */
+	/* scanning */
+	char delim;               /* field delimiter of this file */
+	int header_only;          /* stop once the header is taken */
+	int clean;                /* the last scan ended at a record end */
+};
+
+/* A loaded file: its bytes (after any BOM), mapped or converted. */
+struct text {
+	char *data;    /* the bytes */
+	size_t len;
+	void *map;     /* mmap base, or NULL */
+	size_t maplen;
+	char *owned;   /* malloc'd buffer, or NULL */
+};
+
+/* Loads path whole; decides the encoding (BOM, UTF-8, CP932 by iconv);
+ * sets *check_utf8 when the text is damaged UTF-8 that is not CP932 either,
+ * so that the rows holding bad bytes are rejected. Free with ws_text_free. */
+int ws_text_load(const char *path, const char *encoding, struct text *x, int *check_utf8,
+		 struct ws_err *err);
+void ws_text_free(struct text *x);
+/* Offset of the first byte of s that is not valid UTF-8, or len. */
+size_t ws_utf8_invalid_at(const unsigned char *s, size_t len);
+
+/* libcsv options wardstat parses with; sets up p for delim. 0 or WS_ENOMEM. */
+int ws_reader_parser(void *csv_parser, char delim);
+/*
+ * Cuts s[0..len) into records (quote-aware, counting physical lines from
+ * r->line) and takes each as header or row. With `final`, a last record
+ * without a line end is taken too; otherwise it is left and r->clean stays 0.
+ * r->clean is 1 when the records ended exactly at len. With r->header_only,
+ * stops after the header; *used receives the bytes consumed.
+ */
+int ws_reader_scan(struct reader *r, void *csv_parser, const char *s, size_t len, char delim,
+		   int final, size_t *used);
+/*
+ * Reads s[0..len) (rows after the header) with several threads when it is
+ * large enough: chunks cut at line ends outside quotes, each parsed into a
+ * table of its own, then appended in order. *done is 0 when it did nothing
+ * (small input, one core, or chunk ends that the scanner did not confirm); the
+ * caller then reads sequentially.
+ */
+int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, int *done);
 
 #endif

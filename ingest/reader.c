@@ -27,12 +27,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-enum role {
-	R_NONE = 0, R_WARD, R_DIVISION, R_OBJECTIVE, R_INDICATOR, R_UNIT, R_DIRECTION,
-	R_YEAR, R_TARGET, R_ACTUAL, R_EVALUATION, R_NOTE, R_SHEET, R_COUNT
-};
 
 static const char *const role_name[R_COUNT] = {
 	"", "ward", "division", "objective", "indicator", "unit", "direction",
@@ -68,263 +65,22 @@ static const struct kind {
 	{"actual", 'a'}, {"target", 't'},
 };
 
-#define MAX_YEARS 256 /* distinct years in one sheet-layout header */
 
-struct reader {
-	struct ws_table *t;
-	struct ws_ingest_log *log;
-	const struct ws_ingest_opts *o;
-	struct ws_err *err;
-	const char *path;
-	uint32_t fcode;           /* dict code of path */
-	uint32_t ward_default;    /* dict code of --ward */
-	int check_utf8;           /* the file had invalid UTF-8: check string fields */
-	int32_t newest;           /* newest year used from this file */
-	uint32_t last[R_COUNT];   /* code of the previous row's string, per role */
-	/* header */
-	int header_done;
-	size_t ncols;
-	int *role;                /* role per column */
-	int16_t *slot;            /* sheet layout: year slot per column */
-	char *kind;               /* sheet layout: 't' or 'a' per column */
-	int col[R_COUNT];         /* column of each single role, -1 = absent */
-	int sheet;                /* 1 = sheet layout */
-	int nyears;               /* sheet layout: distinct years */
-	int32_t years[MAX_YEARS]; /* sheet layout: the years, ascending */
-	char *hdr;                /* header names, NUL-separated */
-	size_t *hdr_off;          /* offset of column c's name in hdr */
-	/* current record */
-	char *fb;                 /* field bytes, each field NUL-terminated */
-	size_t fb_len, fb_cap;
-	size_t *foff;             /* offset of field c in fb */
-	size_t *flen;             /* length of field c */
-	size_t nf, fcap;          /* fields in the record, and allocated */
-	size_t bad_col;           /* first field over a limit (1-based), 0 = none */
-	const char *bad_what;     /* which limit */
-	int oom;
-	const char *rec;          /* the record, verbatim */
-	size_t rec_len;
-	uint32_t line;            /* line where the record starts */
-};
-
-/* ---- loading and encodings ------------------------------------------------ */
-
-/* Offset of the first byte that is not valid UTF-8, or len when all is. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+/* Monotonic seconds, for the stage timings of the log. */
+static double now(void)
 {
-	size_t i = 0;
+	struct timespec ts;
 
-	while (i < len) {
-		if (i + 8 <= len) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if ((w & 0x8080808080808080ull) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		unsigned char c = s[i];
-		size_t k;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xE0) == 0xC0)
-			k = 2, cp = c & 0x1F;
-		else if ((c & 0xF0) == 0xE0)
-			k = 3, cp = c & 0x0F;
-		else if ((c & 0xF8) == 0xF0)
-			k = 4, cp = c & 0x07;
-		else
-			return i;
-		if (i + k > len)
-			return i;
-		for (size_t j = 1; j < k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + j] & 0x3F);
-		}
-		if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += k;
-	}
-	return len;
-}
-
-/* Line and byte column (1-based) of offset off in s. */
-static void position(const char *s, size_t off, uint32_t *line, uint32_t *col)
-{
-	uint32_t l = 1;
-	size_t b = 0;
-
-	for (size_t i = 0; i < off; i++)
-		if (s[i] == '\n') {
-			l++;
-			b = i + 1;
-		}
-	*line = l;
-	*col = (uint32_t)(off - b + 1);
-}
-
-/* Converts CP932 to UTF-8 with iconv. *out is malloc'd; caller frees. */
-static int from_cp932(const char *in, size_t len, char **out, size_t *olen, size_t *bad)
-{
-	iconv_t cd = iconv_open("UTF-8", "CP932");
-	size_t cap = len * 3 + 16, il = len, ol = cap;
-	char *ip = (char *)in, *buf, *op;
-
-	if (cd == (iconv_t)-1)
-		return WS_EUSAGE;
-	buf = malloc(cap);
-	if (!buf) {
-		iconv_close(cd);
-		return WS_ENOMEM;
-	}
-	op = buf;
-	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
-		*bad = (size_t)(ip - in);
-		free(buf);
-		iconv_close(cd);
-		return WS_EPARSE;
-	}
-	iconv_close(cd);
-	*out = buf;
-	*olen = (size_t)(op - buf);
-	return WS_OK;
-}
-
-/* The loaded text of one file. */
-struct text {
-	char *data;    /* the bytes (after the BOM) */
-	size_t len;
-	void *map;     /* mmap base, or NULL */
-	size_t maplen;
-	char *owned;   /* malloc'd buffer, or NULL */
-};
-
-static void text_free(struct text *x)
-{
-	if (x->map)
-		munmap(x->map, x->maplen);
-	free(x->owned);
-	memset(x, 0, sizeof(*x));
-}
-
-/* Loads path whole; decides the encoding; sets *check_utf8 for damaged UTF-8. */
-static int load(const char *path, const char *encoding, struct text *x, int *check_utf8,
-		struct ws_err *err)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY);
-	int cp932;
-
-	memset(x, 0, sizeof(*x));
-	*check_utf8 = 0;
-	if (fd < 0)
-		return ws_err_set(err, WS_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
-
-		close(fd);
-		return ws_err_set(err, WS_EIO, "%s: cannot read: %s", path, strerror(e));
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		x->maplen = (size_t)st.st_size;
-		x->map = mmap(NULL, x->maplen, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (x->map == MAP_FAILED) {
-			x->map = NULL;
-		} else {
-			madvise(x->map, x->maplen, MADV_SEQUENTIAL);
-			x->data = x->map;
-			x->len = x->maplen;
-		}
-	}
-	if (!x->map) { /* a pipe, an empty file, or mmap refused: read it */
-		size_t cap = 1 << 20;
-		ssize_t r;
-
-		x->owned = malloc(cap);
-		while (x->owned && (r = read(fd, x->owned + x->len, cap - x->len)) != 0) {
-			if (r < 0) {
-				int e = errno;
-
-				close(fd);
-				text_free(x);
-				return ws_err_set(err, WS_EIO, "%s: read error: %s", path, strerror(e));
-			}
-			x->len += (size_t)r;
-			if (x->len == cap) {
-				char *p = realloc(x->owned, cap *= 2);
-
-				if (!p)
-					break;
-				x->owned = p;
-			}
-			if (!x->owned)
-				break;
-		}
-		if (!x->owned || x->len == cap) {
-			close(fd);
-			text_free(x);
-			return ws_err_set(err, WS_ENOMEM, "%s: out of memory", path);
-		}
-		x->data = x->owned;
-	}
-	close(fd);
-
-	if (x->len >= 3 && memcmp(x->data, "\xEF\xBB\xBF", 3) == 0) {
-		x->data += 3;
-		x->len -= 3;
-		cp932 = encoding && strcmp(encoding, "cp932") == 0;
-	} else if (encoding) {
-		cp932 = strcmp(encoding, "cp932") == 0;
-	} else {
-		cp932 = utf8_invalid_at((const unsigned char *)x->data, x->len) != x->len;
-		if (!cp932)
-			return WS_OK;
-	}
-	if (cp932) {
-		char *u;
-		size_t ul, bad = 0;
-		int rc = from_cp932(x->data, x->len, &u, &ul, &bad);
-
-		if (rc == WS_OK) {
-			void *m = x->map;
-			size_t ml = x->maplen;
-
-			if (m)
-				munmap(m, ml);
-			free(x->owned);
-			x->map = NULL;
-			x->owned = x->data = u;
-			x->len = ul;
-			return WS_OK;
-		}
-		if (rc == WS_ENOMEM) {
-			text_free(x);
-			return ws_err_set(err, WS_ENOMEM, "%s: out of memory", path);
-		}
-		if (encoding && strcmp(encoding, "cp932") == 0) {
-			uint32_t l, c;
-
-			position(x->data, bad, &l, &c);
-			ws_err_set(err, WS_EPARSE, "%s:%u:%u: not CP932 text, byte 0x%02X", path, l,
-				   c, (unsigned char)x->data[bad]);
-			text_free(x);
-			return WS_EPARSE;
-		}
-		/* neither encoding holds for the whole file: read it as UTF-8 and
-		 * reject the rows that carry the damaged bytes */
-		*check_utf8 = 1;
-	}
-	return WS_OK;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- libcsv callbacks ----------------------------------------------------- */
+
+/* What r->bad_what points to: a field over a limit, or damaged. */
+static const char bad_columns[] = "more columns than the limit";
+static const char bad_long[] = "field longer than the limit";
+static const char bad_nul[] = "NUL byte in field";
 
 static void on_field(void *field, size_t len, void *data)
 {
@@ -337,7 +93,7 @@ static void on_field(void *field, size_t len, void *data)
 	if (r->nf >= max_cols) {
 		if (!r->bad_col) {
 			r->bad_col = r->nf + 1;
-			r->bad_what = "more columns than the limit";
+			r->bad_what = bad_columns;
 		}
 		r->nf++;
 		return;
@@ -347,13 +103,13 @@ static void on_field(void *field, size_t len, void *data)
 	if (len > max_field) {
 		if (!r->bad_col) {
 			r->bad_col = r->nf + 1;
-			r->bad_what = "field longer than the limit";
+			r->bad_what = bad_long;
 		}
 		len = 0;
 	} else if (len && memchr(field, '\0', len)) {
 		if (!r->bad_col) {
 			r->bad_col = r->nf + 1;
-			r->bad_what = "NUL byte in field";
+			r->bad_what = bad_nul;
 		}
 	}
 	if (r->nf == r->fcap) {
@@ -432,25 +188,41 @@ static const char *col_name(const struct reader *r, size_t c)
 	return r->hdr + r->hdr_off[c];
 }
 
-/* Rejects the current record: reason, then `, 'text'` quoting the cell (at most 80 bytes). */
+/* Rejects the current record: reason, then `, 'text'` quoting the cell (NULL: no text). */
 static int reject(struct reader *r, size_t column, const char *what, const char *cell, size_t n)
 {
-	char q[100];
-	size_t k = n < 80 ? n : 80;
+	char q[340];
 
-	/* do not cut a UTF-8 sequence in two */
-	while (k < n && k > 0 && ((unsigned char)cell[k] & 0xC0) == 0x80)
-		k--;
-	if (cell) {
-		memcpy(q, cell, k);
-		q[k] = '\0';
-	}
 	r->log->rows_rejected++;
 	if (!cell)
 		return ws_log_add(r->log, WS_LOG_REJECT, r->fcode, r->line, (uint32_t)column, r->rec,
 				  r->rec_len, "%s", what);
 	return ws_log_add(r->log, WS_LOG_REJECT, r->fcode, r->line, (uint32_t)column, r->rec,
-			  r->rec_len, "%s, '%s%s'", what, q, k < n ? "..." : "");
+			  r->rec_len, "%s, '%s'", what, ws_ingest_quote(cell, n, q, sizeof(q)));
+}
+
+/*
+ * Describes the field over a limit, or damaged, that on_field found
+ * (r->bad_col, r->bad_what) into what, and points *cell at the text to
+ * quote (NULL for none).
+ */
+static void bad_field(const struct reader *r, char *what, size_t cap, const char **cell,
+		      size_t *n)
+{
+	size_t max_field = r->o->max_field ? r->o->max_field : (size_t)1 << 20;
+	size_t max_cols = r->o->max_columns ? r->o->max_columns : 1000;
+
+	*cell = NULL;
+	*n = 0;
+	if (r->bad_what == bad_columns) {
+		snprintf(what, cap, "more than %zu columns", max_cols);
+	} else if (r->bad_what == bad_long) {
+		snprintf(what, cap, "field longer than %zu bytes (see --max-field)", max_field);
+		*cell = ws_ingest_raw_field(r->rec, r->rec_len, r->delim, r->bad_col, n);
+	} else {
+		snprintf(what, cap, "%s", r->bad_what);
+		*cell = field(r, r->bad_col - 1, n);
+	}
 }
 
 /* Splits a header like R4目標, Ｒ２実績, 2022_target, FY2022 actual, target 2022. */
@@ -532,16 +304,16 @@ static int take_header(struct reader *r)
 			if (k == r->nyears) {
 				if (r->nyears == MAX_YEARS)
 					return ws_err_set(r->err, WS_ESCHEMA,
-							  "%s:1:%zu: more than %d year columns",
-							  r->path, c + 1, MAX_YEARS);
+							  "%s:%u:%zu: more than %d year columns",
+							  r->path, r->line, c + 1, MAX_YEARS);
 				r->years[r->nyears++] = year;
 			}
 			for (size_t p = 0; p < c; p++)
 				if (r->role[p] == R_SHEET && r->kind[p] == kind &&
 				    r->years[r->slot[p]] == year)
 					return ws_err_set(r->err, WS_ESCHEMA,
-							  "%s:1:%zu: column '%s' repeats column %zu '%s' (both %s of %d)",
-							  r->path, c + 1, r->hdr + r->hdr_off[c], p + 1,
+							  "%s:%u:%zu: column '%s' repeats column %zu '%s' (both %s of %d)",
+							  r->path, r->line, c + 1, r->hdr + r->hdr_off[c], p + 1,
 							  r->hdr + r->hdr_off[p],
 							  kind == 't' ? "targets" : "actuals", year);
 			r->role[c] = R_SHEET;
@@ -560,8 +332,8 @@ static int take_header(struct reader *r)
 		}
 		if (r->col[r->role[c]] >= 0)
 			return ws_err_set(r->err, WS_ESCHEMA,
-					  "%s:1:%zu: column '%s' repeats column %d '%s' (both %s)",
-					  r->path, c + 1, r->hdr + r->hdr_off[c], r->col[r->role[c]] + 1,
+					  "%s:%u:%zu: column '%s' repeats column %d '%s' (both %s)",
+					  r->path, r->line, c + 1, r->hdr + r->hdr_off[c], r->col[r->role[c]] + 1,
 					  r->hdr + r->hdr_off[r->col[r->role[c]]], role_name[r->role[c]]);
 		r->col[r->role[c]] = (int)c;
 	}
@@ -604,17 +376,18 @@ static int take_header(struct reader *r)
 	}
 	if (r->col[R_DIVISION] < 0)
 		return ws_err_set(r->err, WS_ESCHEMA,
-				  "%s:1: missing required column 'division' (or 課, 組織名, 部署, 所属)",
-				  r->path);
+				  "%s:%u: missing required column 'division' (or 課, 組織名, 部署, 所属)",
+				  r->path, r->line);
 	if (r->col[R_INDICATOR] < 0)
 		return ws_err_set(r->err, WS_ESCHEMA,
-				  "%s:1: missing required column 'indicator' (or 指標, 項目)", r->path);
+				  "%s:%u: missing required column 'indicator' (or 指標, 項目)", r->path,
+				  r->line);
 	if (r->col[R_YEAR] < 0 && !r->sheet)
 		return ws_err_set(r->err, WS_ESCHEMA,
-				  "%s:1: missing required column 'year' (or 年度, or year columns such as 'R4実績', '2022_target')",
-				  r->path);
+				  "%s:%u: missing required column 'year' (or 年度, or year columns such as 'R4実績', '2022_target')",
+				  r->path, r->line);
 	if (unknown_n)
-		return ws_log_add(r->log, WS_LOG_WARNING, r->fcode, 1, 0, NULL, 0,
+		return ws_log_add(r->log, WS_LOG_WARNING, r->fcode, r->line, 0, NULL, 0,
 				  "ignoring %zu unknown column%s: %s%s", unknown_n,
 				  unknown_n > 1 ? "s" : "", unknown, unknown_n > 5 ? ", ..." : "");
 	return WS_OK;
@@ -674,7 +447,7 @@ static int intern_unit(struct reader *r, uint32_t *code)
 
 static size_t utf8_bad(const char *s, size_t n)
 {
-	return utf8_invalid_at((const unsigned char *)s, n) != n;
+	return ws_utf8_invalid_at((const unsigned char *)s, n) != n;
 }
 
 /* Turns the current record into observations, or rejects it. */
@@ -687,8 +460,12 @@ static int take_row(struct reader *r)
 	int rc, v;
 
 	r->log->rows_read++;
-	if (r->bad_col)
-		return reject(r, r->bad_col, r->bad_what, NULL, 0);
+	if (r->bad_col) {
+		char what[120];
+
+		bad_field(r, what, sizeof(what), &s, &n);
+		return reject(r, r->bad_col, what, s, n);
+	}
 	if (r->nf != r->ncols) {
 		char what[80];
 
@@ -711,7 +488,8 @@ static int take_row(struct reader *r)
 
 		s = field(r, c, &n);
 		if (r->check_utf8 && utf8_bad(s, n))
-			return reject(r, c + 1, "invalid UTF-8 text (not CP932 either)", NULL, 0);
+			return reject(r, c + 1, r->check_utf8 == 2 ? "invalid UTF-8 text"
+						: "invalid UTF-8 text (not CP932 either)", s, n);
 		switch (r->role[c]) {
 		case R_DIVISION:
 		case R_INDICATOR:
@@ -806,37 +584,96 @@ static int take_row(struct reader *r)
 
 /* ---- the record loop ---------------------------------------------------------- */
 
+int ws_reader_parser(void *parser, char delim)
+{
+	struct csv_parser *p = parser;
+
+	if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+		return WS_ENOMEM;
+	csv_set_delim(p, (unsigned char)delim);
+	return WS_OK;
+}
+
+/* How parse_record ended. */
+enum { PARSED = 0, STRAY_QUOTE, UNCLOSED_QUOTE, TOO_LONG };
+
+/*
+ * Feeds the current record to libcsv. libcsv holds the field being read in
+ * a buffer that grows with it, so a record longer than the field limit goes
+ * in 64 KiB steps, and a field that runs far past the limit is marked and the
+ * rest of the record skipped: memory stays bounded by the limit. Unless
+ * PARSED, the parser must be set up anew.
+ */
+static int parse_record(struct reader *r, struct csv_parser *p)
+{
+	size_t max_field = r->o->max_field ? r->o->max_field : (size_t)1 << 20;
+	size_t step = r->rec_len, done = 0;
+
+	if (step > max_field) /* 64 KiB steps, smaller under a smaller limit */
+		step = max_field < ((size_t)1 << 16) ? max_field : (size_t)1 << 16;
+	while (done < r->rec_len) {
+		size_t k = r->rec_len - done < step ? r->rec_len - done : step;
+
+		if (csv_parse(p, r->rec + done, k, on_field, on_record, r) != k)
+			return STRAY_QUOTE;
+		done += k;
+		if (p->entry_pos > max_field + step) {
+			if (!r->bad_col) {
+				r->bad_col = r->nf + 1;
+				r->bad_what = bad_long;
+			}
+			return TOO_LONG;
+		}
+	}
+	return csv_fini(p, on_field, on_record, r) != 0 ? UNCLOSED_QUOTE : PARSED;
+}
+
 /* Feeds one record to libcsv and takes it as header or row. */
 static int take_record(struct reader *r, struct csv_parser *p)
 {
-	int bad;
+	char what[160], q[340];
+	const char *cell;
+	size_t n;
+	int how;
 
 	r->nf = 0;
 	r->fb_len = 0;
 	r->bad_col = 0;
 	r->bad_what = NULL;
-	bad = csv_parse(p, r->rec, r->rec_len, on_field, on_record, r) != r->rec_len;
-	if (!bad)
-		bad = csv_fini(p, on_field, on_record, r) != 0;
+	how = parse_record(r, p);
 	if (r->oom)
 		return ws_err_set(r->err, WS_ENOMEM, "%s: out of memory", r->path);
-	if (bad) {
-		const char *why = csv_strerror(csv_error(p));
-
+	if (how != PARSED) {
 		csv_free(p);
-		if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+		if (ws_reader_parser(p, r->delim))
 			return ws_err_set(r->err, WS_ENOMEM, "%s: out of memory", r->path);
-		csv_set_delim(p, (unsigned char)(r->o->delimiter ? r->o->delimiter : ','));
+	}
+	if (how == STRAY_QUOTE || how == UNCLOSED_QUOTE) {
+		snprintf(what, sizeof(what), "malformed CSV: %s",
+			 how == STRAY_QUOTE ? "stray quote (quote the whole field and double the quotes in it)"
+					    : "quote never closed (the field runs to the end of the file)");
+		cell = ws_ingest_raw_field(r->rec, r->rec_len, r->delim, r->nf + 1, &n);
 		if (!r->header_done)
-			return ws_err_set(r->err, WS_EPARSE, "%s:%u: malformed header: %s", r->path,
-					  r->line, why);
+			return ws_err_set(r->err, WS_EPARSE, "%s:%u:%zu: header: %s, '%s'", r->path,
+					  r->line, r->nf + 1, what, ws_ingest_quote(cell, n, q, sizeof(q)));
 		r->log->rows_read++;
-		char what[120];
-		snprintf(what, sizeof(what), "malformed CSV (%s: a stray or unterminated quote)", why);
-		return reject(r, r->nf + 1, what, NULL, 0);
+		return reject(r, r->nf + 1, what, cell, n);
+	}
+	if (r->bad_col && !r->header_done) { /* the header is over a limit: input unusable */
+		bad_field(r, what, sizeof(what), &cell, &n);
+		if (r->bad_what == bad_nul) { /* a workbook, UTF-16, or other binary data */
+			snprintf(what, sizeof(what),
+				 "NUL byte: binary data, not CSV text (save a workbook as CSV UTF-8)");
+			cell = NULL;
+		}
+		if (!cell)
+			return ws_err_set(r->err, WS_EPARSE, "%s:%u:%zu: header: %s", r->path,
+					  r->line, r->bad_col, what);
+		return ws_err_set(r->err, WS_EPARSE, "%s:%u:%zu: header: %s, '%s'", r->path, r->line,
+				  r->bad_col, what, ws_ingest_quote(cell, n, q, sizeof(q)));
 	}
 	/* a blank line is not a row */
-	if (r->nf == 0 || (r->nf == 1 && r->flen[0] == 0))
+	if (!r->bad_col && (r->nf == 0 || (r->nf == 1 && r->flen[0] == 0)))
 		return WS_OK;
 	if (!r->header_done) {
 		r->header_done = 1;
@@ -845,15 +682,16 @@ static int take_record(struct reader *r, struct csv_parser *p)
 	return take_row(r);
 }
 
-/* Cuts s[0..len) into records (quote-aware) and takes each one. */
-static int scan(struct reader *r, struct csv_parser *p, const char *s, size_t len, char delim)
+int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, char delim,
+		   int final, size_t *used)
 {
 	enum { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } st = START;
-	uint32_t line = 1;
+	struct csv_parser *p = parser;
+	uint32_t line = r->line;
 	size_t b = 0, i = 0;
 	int rc;
 
-	r->line = 1;
+	r->clean = 0;
 	while (i < len) {
 		char c = s[i];
 
@@ -877,6 +715,8 @@ static int scan(struct reader *r, struct csv_parser *p, const char *s, size_t le
 			b = i;
 			r->line = line;
 			st = START;
+			if (r->header_only && r->header_done)
+				break;
 			continue;
 		}
 		if (c == delim)
@@ -887,9 +727,12 @@ static int scan(struct reader *r, struct csv_parser *p, const char *s, size_t le
 			st = UNQUOTED;
 		i++;
 	}
-	if (b < len) {
+	*used = b;
+	r->clean = b == len;
+	if (b < len && final && !(r->header_only && r->header_done)) {
 		r->rec = s + b;
 		r->rec_len = len - b;
+		*used = len;
 		return take_record(r, p);
 	}
 	return WS_OK;
@@ -909,43 +752,56 @@ static void reader_fini(struct reader *r)
 	r->hdr_off = NULL;
 }
 
-/* Reads one file into t. */
+/* Reads one file into t: the header first, then the rows, in parallel when large. */
 static int read_file(struct reader *r, const char *path)
 {
 	struct csv_parser p;
 	struct text x;
 	char delim = r->o->delimiter;
-	int rc;
+	size_t head = 0, rest = 0;
+	int rc, done = 0;
+	double t0;
 
 	r->path = path;
 	r->header_done = 0;
 	r->newest = INT32_MIN;
 	r->nyears = 0;
 	r->sheet = 0;
+	r->line = 1;
 	if ((rc = ws_dict_intern(&r->t->dict, path, strlen(path), &r->fcode)))
 		return ws_err_set(r->err, rc, "out of memory");
-	if ((rc = load(path, r->o->encoding, &x, &r->check_utf8, r->err)))
+	t0 = now();
+	if ((rc = ws_text_load(path, r->o->encoding, &x, &r->check_utf8, r->err)))
 		return rc;
 	r->log->bytes += x.len;
+	r->log->t_read += now() - t0;
+	t0 = now();
 	if (!delim) { /* a header with tabs and no comma is tab-separated */
 		const char *nl = memchr(x.data, '\n', x.len);
 		size_t hl = nl ? (size_t)(nl - x.data) : x.len;
 
 		delim = (memchr(x.data, '\t', hl) && !memchr(x.data, ',', hl)) ? '\t' : ',';
 	}
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)) {
-		text_free(&x);
+	r->delim = delim;
+	if (ws_reader_parser(&p, delim)) {
+		ws_text_free(&x);
 		return ws_err_set(r->err, WS_ENOMEM, "out of memory");
 	}
-	csv_set_delim(&p, (unsigned char)delim);
-	rc = scan(r, &p, x.data, x.len, delim);
+	r->header_only = 1;
+	rc = ws_reader_scan(r, &p, x.data, x.len, delim, 1, &head);
+	r->header_only = 0;
 	if (rc == WS_OK && !r->header_done)
 		rc = ws_err_set(r->err, WS_ESCHEMA, "%s: no header (the file is empty)", path);
-	else if (rc != WS_OK && r->err->code == WS_OK)
+	if (rc == WS_OK)
+		rc = ws_ingest_parallel(r, x.data + head, x.len - head, delim, &done);
+	if (rc == WS_OK && !done)
+		rc = ws_reader_scan(r, &p, x.data + head, x.len - head, delim, 1, &rest);
+	if (rc != WS_OK && r->err->code == WS_OK)
 		rc = ws_err_set(r->err, rc, "%s: %s", path, ws_strerror(rc));
 	csv_free(&p);
-	text_free(&x);
+	ws_text_free(&x);
 	reader_fini(r);
+	r->log->t_parse += now() - t0;
 	return rc;
 }
 
@@ -985,9 +841,13 @@ int ws_ingest_files(const char *const *paths, size_t npaths, const struct ws_ing
 		newest[k] = r.newest;
 		log->files++;
 	}
-	if ((rc = ws_index_build(t, ix, err)) != WS_OK)
-		goto out;
-	rc = ws_ingest_merge(t, ix, log, fcode, newest, npaths, err);
+	{
+		double t0 = now();
+
+		if ((rc = ws_index_build(t, ix, err)) == WS_OK)
+			rc = ws_ingest_merge(t, ix, log, fcode, newest, npaths, err);
+		log->t_group = now() - t0;
+	}
 out:
 	free(r.fb);
 	free(r.foff);

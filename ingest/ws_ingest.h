@@ -29,6 +29,7 @@ struct ws_ingest_opts {
 	const char *encoding; /* "utf-8" or "cp932"; NULL = detect */
 	size_t max_field;     /* longest field in bytes; 0 = 1 MiB */
 	size_t max_columns;   /* most columns in a record; 0 = 1000 */
+	int threads;          /* parsing threads; 0 = one per core (at most 8), 1 = none */
 };
 
 /* One entry of the log: a rejected row, a merged duplicate or a restated figure. */
@@ -59,6 +60,9 @@ struct ws_ingest_log {
 	size_t duplicates;     /* (series, year) given twice with equal values */
 	size_t revisions;      /* restated figures resolved across files */
 	size_t bytes;          /* input bytes read */
+	double t_read;         /* seconds loading files (mmap, encoding check, iconv) */
+	double t_parse;        /* seconds cutting records, parsing and normalising cells */
+	double t_group;        /* seconds building the series index and merging */
 	struct ws_log_entry *e; /* entries in input order */
 	size_t n, cap;         /* entries used and allocated */
 	char *text;            /* reasons and verbatim rows, NUL-terminated each */

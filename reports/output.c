@@ -5,6 +5,8 @@
  * A file is written to "<dir>/.<name>.XXXXXX" beside its final name, flushed,
  * fsync'd and renamed over the target only when every write succeeded, so a
  * reader never sees half a report and a failed run keeps the previous one.
+ * A target that exists and is not a regular file (/dev/null, a FIFO) is
+ * written in place.
  */
 #include "ws_report.h"
 
@@ -37,6 +39,7 @@ int ws_report_format(const char *name, int *fmt)
 int ws_report_open(struct ws_out *out, const char *path, struct ws_err *err)
 {
 	const char *slash;
+	struct stat st;
 	int fd;
 
 	memset(out, 0, sizeof(*out));
@@ -48,6 +51,16 @@ int ws_report_open(struct ws_out *out, const char *path, struct ws_err *err)
 	if (strlen(path) + 16 >= sizeof(out->tmp))
 		return ws_err_set(err, WS_EIO, "%s: path too long", path);
 	strcpy(out->path, path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in
+		 * place: renaming over it would put a file where the device was */
+		if (S_ISDIR(st.st_mode))
+			return ws_err_set(err, WS_EIO, "%s: cannot write: %s", path, strerror(EISDIR));
+		out->f = fopen(path, "wb");
+		if (!out->f)
+			return ws_err_set(err, WS_EIO, "%s: cannot write: %s", path, strerror(errno));
+		return WS_OK; /* out->tmp stays "": nothing to rename or remove */
+	}
 	slash = strrchr(path, '/');
 	if (slash)
 		snprintf(out->tmp, sizeof(out->tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
@@ -91,12 +104,13 @@ int ws_report_commit(struct ws_out *out, struct ws_err *err)
 		e = errno;
 	}
 	out->f = NULL;
-	if (!bad && rename(out->tmp, out->path) != 0) {
+	if (!bad && out->tmp[0] && rename(out->tmp, out->path) != 0) {
 		bad = 1;
 		e = errno;
 	}
 	if (bad) {
-		unlink(out->tmp);
+		if (out->tmp[0])
+			unlink(out->tmp);
 		return ws_err_set(err, WS_EIO, "%s: writing failed: %s", out->path,
 				  strerror(e ? e : EIO));
 	}
@@ -109,7 +123,8 @@ void ws_report_abort(struct ws_out *out)
 		return;
 	fclose(out->f);
 	out->f = NULL;
-	unlink(out->tmp);
+	if (out->tmp[0])
+		unlink(out->tmp);
 }
 
 const char *ws_report_num(double x, char *buf, size_t cap)
@@ -131,7 +146,7 @@ int ws_report_write(const struct ws_table *t, const struct ws_stats *st,
 	int rc;
 
 	if (o->format == WS_FMT_CSV)
-		return ws_report_csv_dir(t, st, o, path, err);
+		return ws_report_csv(t, st, o, path, err);
 	if (o->format == WS_FMT_XLSX)
 		return ws_report_xlsx(t, st, o, path, err);
 	if ((rc = ws_report_open(&out, path, err)) != WS_OK)
@@ -151,7 +166,12 @@ int ws_report_write(const struct ws_table *t, const struct ws_stats *st,
 		break;
 	}
 	if (rc != WS_OK) {
+		int e = errno; /* of the write that failed */
+
 		ws_report_abort(&out);
+		if (rc == WS_EIO) /* name the file and the cause */
+			ws_err_set(err, rc, "%s: writing failed: %s", out.is_stdout ? "stdout" : path,
+				   strerror(e ? e : EIO));
 		return rc;
 	}
 	return ws_report_commit(&out, err);

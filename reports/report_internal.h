@@ -41,12 +41,126 @@ void ws_tab_cell(const struct ws_table *t, const struct ws_stats *st, int k, siz
 /* Formats a cell as CSV/Markdown text would show it ("" when missing). */
 const char *ws_cell_text(const struct ws_cell *cell, char *buf, size_t cap);
 
+/* Writes o->view as CSV: the review's tables into directory path, another
+ * view's one table to the file path (NULL or "-" = stdout). */
+int ws_report_csv(const struct ws_table *t, const struct ws_stats *st,
+		  const struct ws_report_opts *o, const char *path, struct ws_err *err);
 /* Writes the CSV tables into directory dir (created if missing). */
 int ws_report_csv_dir(const struct ws_table *t, const struct ws_stats *st,
 		      const struct ws_report_opts *o, const char *dir, struct ws_err *err);
 /* Writes one table as CSV to f: which = "series", "divisions", "objectives", "ward". */
 int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 			const struct ws_report_opts *o, const char *which, FILE *f);
+
+/* ---- the review: which rows each part shows (w_review.c) ---------------- */
+
+/*
+ * The rows of every part of the review, chosen once so that text, Markdown,
+ * HTML, JSON, XLSX and CSV show the same rows in the same order. Row numbers
+ * index the tables of struct ws_stats. --division filters every list except
+ * the ward table (a ward total stays a ward total).
+ */
+struct ws_report_review {
+	const struct ws_table *t;          /* borrowed */
+	const struct ws_stats *st;         /* borrowed */
+	const struct ws_report_opts *o;    /* borrowed */
+	const struct ws_index *ix;         /* rows of each series: o->index or own */
+	struct ws_index own;               /* built here when o->index is NULL */
+	int32_t review_year;               /* newest review year of any series, -1 = none */
+	size_t *rows[WS_TAB_COUNT];        /* each table's rows after the division filter */
+	size_t nrows[WS_TAB_COUNT];
+	size_t *rank, nrank;               /* divisions: ward, then rank, unranked last */
+	size_t *disagree, ndisagree;       /* objectives whose recorded verdict disagrees */
+	size_t *below, nbelow;             /* series missed at their review year */
+	size_t npersistent;                /* the first npersistent of below are persistent */
+	size_t *trend, ntrend;             /* series with a trend, descending: rising first */
+	size_t nrising, nfalling;          /* trend[0..nrising) rise; the rest fall, the
+					      strongest fall last */
+	double *level;                     /* per series: mean of the actuals, NaN = none */
+	double *rel;                       /* per series: sen_slope / |level|, NaN = no trend */
+	int nwards;                        /* wards in the data: > 1 prefixes divisions */
+};
+
+/* A data table of a view: rows of table `tab`, written under `name`. */
+struct ws_dtab {
+	const char *name;   /* "ward", "divisions", ..., "ranking", "trends", "below" */
+	int tab;            /* enum ws_tab */
+	const size_t *rows; /* the rows, in order; borrowed from the review */
+	size_t n;
+	int trend;          /* 1: add the columns mean_actual and relative_slope */
+};
+
+/* Trend columns added to the series columns of a trend table. */
+#define WS_TREND_COLS 2
+/* The trend rule, stated once for every format's header. */
+#define WS_TREND_RULE                                                                      \
+	"trend = Theil-Sen slope per year as a share of the series' mean actual, "         \
+	"over series with 3 or more years of actuals; p = two-sided p of the "             \
+	"Mann-Kendall test (MK, exact) and of the OLS slope t-test; * marks p < 0.05"
+/* Rows shown by the human formats (text, md, html) in each trend list. */
+#define WS_TREND_TOP_REVIEW 5
+#define WS_TREND_TOP_VIEW 10
+
+/*
+ * Chooses the rows. Returns WS_OK, WS_ENOMEM, or WS_EUSAGE (err set) when
+ * o->division names no division. rv must be freed with ws_report_review_fini
+ * either way.
+ */
+int ws_report_review_init(struct ws_report_review *rv, const struct ws_table *t,
+			  const struct ws_stats *st, const struct ws_report_opts *o,
+			  struct ws_err *err);
+void ws_report_review_fini(struct ws_report_review *rv);
+/* Fills d (WS_TAB_COUNT entries) with the data tables of o->view; returns how many. */
+size_t ws_report_review_dtabs(const struct ws_report_review *rv, struct ws_dtab *d);
+/* Name and value of trend column c (0 <= c < WS_TREND_COLS) for series s. */
+const char *ws_report_trend_col(size_t c);
+void ws_report_trend_cell(const struct ws_report_review *rv, size_t s, size_t c,
+			  struct ws_cell *cell);
+/* Column index of `name` in table k; (size_t)-1 when absent. */
+size_t ws_report_col(int k, const char *name);
+/* Cell (row, column `name`) of table k. */
+void ws_report_cell(const struct ws_report_review *rv, int k, size_t row, const char *name,
+		    struct ws_cell *cell);
+/* Rows of series s in the table, years ascending: *first points at rv->ix->row. */
+size_t ws_report_series_rows(const struct ws_report_review *rv, size_t s, const uint32_t **first);
+/* The series of (ward, division): rows *first .. *first + return - 1 of the
+ * series table, found by binary search (series are in bytewise order). */
+size_t ws_report_division_series(const struct ws_report_review *rv, uint32_t ward,
+				 uint32_t division, size_t *first);
+/* The title: o->title, else a default for the view; static or borrowed. */
+const char *ws_report_title(const struct ws_report_review *rv);
+/* "division", or "ward division" when the data has several wards. Returns buf. */
+const char *ws_report_div_label(const struct ws_report_review *rv, uint32_t ward,
+				uint32_t division, char *buf, size_t cap);
+
+/* ---- numbers for people (text, md, html) --------------------------------- */
+
+/* 2 decimals under 100, 1 above, 3 under 1, no trailing zeros: "4.4", "-19155". */
+const char *ws_report_fmt_num(double x, char *buf, size_t cap);
+/* As ws_report_fmt_num with a sign: "+8", "-2.6", "0". */
+const char *ws_report_fmt_signed(double x, char *buf, size_t cap);
+/* A share as a percentage with one decimal: 0.836 -> "83.6%". */
+const char *ws_report_fmt_pct(double x, char *buf, size_t cap);
+/* A relative slope per year: 0.123 -> "+12.3%". */
+const char *ws_report_fmt_rel(double x, char *buf, size_t cap);
+/* A p-value: "0.083", "0.012*" (p < 0.05), "<0.001*". */
+const char *ws_report_fmt_p(double x, char *buf, size_t cap);
+/* Every formatter returns "" for NaN. */
+
+/* ---- display width of UTF-8 (w_width.c) --------------------------------- */
+
+/* Decodes the code point at s; *len gets its byte length (1 and U+FFFD for a
+ * byte that does not start valid UTF-8). */
+uint32_t ws_report_utf8_next(const unsigned char *s, size_t *len);
+/* Columns a code point takes: 0 combining, 2 East Asian Wide/Fullwidth, else 1. */
+int ws_report_cpwidth(uint32_t c);
+/* Display width of the NUL-terminated UTF-8 string s. */
+int ws_report_dwidth(const char *s);
+/* Bytes of the longest prefix of s that fits in w columns; *used gets its width. */
+size_t ws_report_fit(const char *s, int w, int *used);
+
+/* Writes data table d as CSV (header, then rows) to f; WS_EIO when a write failed. */
+int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *d, FILE *f);
 
 int ws_report_text(const struct ws_table *t, const struct ws_stats *st,
 		   const struct ws_report_opts *o, FILE *f, struct ws_err *err);

@@ -51,6 +51,9 @@ struct ws_report_opts {
 	const char *division; /* below: only this division; NULL = all */
 	const char *title;    /* report title; NULL = "wardstat annual review" */
 	const char *source;   /* what was read, for the report header */
+	const struct ws_index *index; /* the series index st was computed from (its
+					 rows give the years of each series, for the
+					 trends and sparklines); NULL = rebuilt from t */
 };
 
 /* A file being written: the temporary path and its final name. */
@@ -78,10 +81,13 @@ void ws_report_abort(struct ws_out *out);
 const char *ws_report_num(double x, char *buf, size_t cap);
 
 /*
- * Writes the report of st in o->format. For WS_FMT_CSV, path is a directory
- * that receives series.csv, divisions.csv, objectives.csv and ward.csv; for
- * the other formats a file ("-" or NULL = stdout). Every file is written
- * atomically. Returns WS_OK, WS_EIO (err set) or WS_ENOMEM.
+ * Writes the report of st in o->format. For WS_FMT_CSV and the review view,
+ * path is a directory that receives series.csv, divisions.csv,
+ * objectives.csv and ward.csv; for the other views (one table each: the
+ * ranking, the trends, the below rows) and the other formats, a file ("-" or
+ * NULL = stdout; xlsx needs a file). Every file is written atomically.
+ * Returns WS_OK, WS_EIO (err set), WS_ENOMEM, or WS_EUSAGE (err set) when
+ * o->division names no division of the data.
  */
 int ws_report_write(const struct ws_table *t, const struct ws_stats *st,
 		    const struct ws_report_opts *o, const char *path, struct ws_err *err);

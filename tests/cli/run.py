@@ -48,6 +48,7 @@ def run_case(binary, c):
                  .replace("{fx}", os.path.join(ROOT, "tests", "fixtures")) for a in c["args"]]
         env = dict(os.environ)
         env.pop("NO_COLOR", None)
+        os.environ["WARDSTAT_BIN"] = binary  # for check callables that run the binary
         env.update(c.get("env", {}))
         p = subprocess.run([binary] + args, input=c.get("stdin", b""), capture_output=True,
                            cwd=ROOT, env=env, timeout=c.get("timeout", 120))

@@ -1,0 +1,235 @@
+/*
+ * parallel.c: parsing the rows of one large file with several threads.
+ *
+ * Design note. The rows after the header are cut into one chunk per thread.
+ * A cut is placed at a line end with an even number of quotes before it (in
+ * well-formed CSV, outside any quoted field). Chunk 0 is read on the calling
+ * thread straight into the result table; every other chunk is read by a
+ * thread of its own into a private table with its own dictionary, counting
+ * lines from 1. When all are done, each scanner must have ended exactly at
+ * its cut (r->clean): that confirms the cut was a record boundary as the
+ * sequential scanner sees it. Then the private tables are appended in order,
+ * their string codes remapped through the main dictionary and their line
+ * numbers shifted by the lines of the chunks before them, so the result is
+ * the one the sequential reader gives, row for row and reject for reject.
+ * If a cut is not confirmed (stray quotes in malformed input), everything
+ * done here is rolled back and the caller reads the file sequentially.
+ */
+#include "ingest_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#define MIN_CHUNK (4u << 20) /* below this, a thread costs more than it saves */
+#define MAX_THREADS 8
+
+struct worker {
+	struct reader r;           /* its own scanner state and field buffers */
+	struct ws_table t;         /* private table (chunks 1..n-1) */
+	struct ws_ingest_log log;  /* private log */
+	struct ws_err err;
+	const char *s;             /* the chunk */
+	size_t len;
+	int final;                 /* the last chunk takes an unterminated record */
+	int rc;
+	pthread_t th;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct csv_parser p;
+	size_t used;
+
+	if (ws_reader_parser(&p, w->r.delim)) {
+		w->rc = ws_err_set(&w->err, WS_ENOMEM, "out of memory");
+		return NULL;
+	}
+	w->rc = ws_reader_scan(&w->r, &p, w->s, w->len, w->r.delim, w->final, &used);
+	csv_free(&p);
+	return NULL;
+}
+
+/* Cuts after the first line end at or past `at` with even quote parity. */
+static size_t cut(const char *s, size_t len, size_t from, size_t at, int *parity)
+{
+	size_t i = from;
+
+	/* quotes between the previous cut and `at` */
+	while (i < at) {
+		const char *q = memchr(s + i, '"', at - i);
+
+		if (!q)
+			break;
+		*parity ^= 1;
+		i = (size_t)(q - s) + 1;
+	}
+	for (i = at; i < len; i++) {
+		if (s[i] == '"')
+			*parity ^= 1;
+		else if (s[i] == '\n' && !*parity)
+			return i + 1;
+	}
+	return len;
+}
+
+static int threads_wanted(const struct ws_ingest_opts *o)
+{
+	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+/* Appends worker w's table and log to r's, shifting lines by line_off. */
+static int append(struct reader *r, struct worker *w, uint32_t line_off)
+{
+	struct ws_table *t = r->t;
+	const struct ws_table *u = &w->t;
+	uint32_t *map = malloc((size_t)u->dict.n * sizeof(*map));
+	size_t base = t->n;
+	int rc = WS_ENOMEM;
+
+	if (!map || ws_table_reserve(t, t->n + u->n))
+		goto out;
+	for (uint32_t c = 0; c < u->dict.n; c++)
+		if (ws_dict_intern(&t->dict, ws_dict_str(&u->dict, c), u->dict.len[c], &map[c]))
+			goto out;
+	for (size_t i = 0; i < u->n; i++) {
+		size_t k = base + i;
+
+		t->ward[k] = map[u->ward[i]];
+		t->division[k] = map[u->division[i]];
+		t->objective[k] = map[u->objective[i]];
+		t->indicator[k] = map[u->indicator[i]];
+		t->unit[k] = map[u->unit[i]];
+		t->note[k] = map[u->note[i]];
+		t->file[k] = map[u->file[i]];
+		t->line[k] = u->line[i] + line_off;
+	}
+	memcpy(t->year + base, u->year, u->n * sizeof(*u->year));
+	memcpy(t->target + base, u->target, u->n * sizeof(*u->target));
+	memcpy(t->actual + base, u->actual, u->n * sizeof(*u->actual));
+	memcpy(t->direction + base, u->direction, u->n);
+	memcpy(t->evaluation + base, u->evaluation, u->n);
+	t->n += u->n;
+	for (size_t i = 0; i < w->log.n; i++) {
+		const struct ws_log_entry *e = &w->log.e[i];
+
+		if (ws_log_add(r->log, e->kind, map[e->file], e->line + line_off, e->column,
+			       w->log.text + e->text, e->text_len, "%s", w->log.text + e->reason))
+			goto out;
+	}
+	r->log->rows_read += w->log.rows_read;
+	r->log->rows_used += w->log.rows_used;
+	r->log->rows_rejected += w->log.rows_rejected;
+	if (w->r.newest > r->newest)
+		r->newest = w->r.newest;
+	rc = WS_OK;
+out:
+	free(map);
+	return rc;
+}
+
+int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, int *done)
+{
+	struct worker w[MAX_THREADS];
+	size_t start[MAX_THREADS + 1];
+	int n = threads_wanted(r->o), parity = 0, rc = WS_OK, started = 0, ok = 1;
+	struct ws_ingest_log saved = *r->log;
+	size_t saved_rows = r->t->n;
+	uint32_t line0 = r->line;
+	int32_t newest0 = r->newest;
+
+	*done = 0;
+	r->delim = delim;
+	if (n > 1 && len / (size_t)n < MIN_CHUNK)
+		n = (int)(len / MIN_CHUNK);
+	if (n < 2)
+		return WS_OK;
+	start[0] = 0;
+	for (int k = 1; k < n; k++)
+		start[k] = cut(s, len, start[k - 1], len / (size_t)n * (size_t)k, &parity);
+	start[n] = len;
+	memset(w, 0, sizeof(w));
+	for (int k = 1; k < n; k++) {
+		struct worker *x = &w[k];
+
+		x->r = *r;
+		x->r.t = &x->t;
+		x->r.log = &x->log;
+		x->r.err = &x->err;
+		x->r.fb = NULL;
+		x->r.foff = x->r.flen = NULL;
+		x->r.fb_len = x->r.fb_cap = x->r.nf = x->r.fcap = 0;
+		memset(x->r.last, 0, sizeof(x->r.last));
+		x->r.line = 1;
+		x->r.newest = INT32_MIN;
+		x->s = s + start[k];
+		x->len = start[k + 1] - start[k];
+		x->final = k == n - 1;
+		if (ws_table_init(&x->t) ||
+		    ws_dict_intern(&x->t.dict, r->path, strlen(r->path), &x->r.fcode) ||
+		    ws_dict_intern(&x->t.dict, ws_dict_str(&r->t->dict, r->ward_default),
+				   r->t->dict.len[r->ward_default], &x->r.ward_default)) {
+			rc = ws_err_set(r->err, WS_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	for (started = 1; started < n; started++)
+		if (pthread_create(&w[started].th, NULL, work, &w[started]) != 0)
+			break;
+	if (started < n) /* no more threads: finish with what started */
+		ok = 0;
+	w[0].r = *r;
+	w[0].s = s;
+	w[0].len = start[1];
+	w[0].final = 0;
+	work(&w[0]);
+	*r = w[0].r; /* chunk 0 wrote into r's table, log and buffers */
+	rc = w[0].rc;
+	ok = ok && r->clean;
+	for (int k = 1; k < started; k++) {
+		pthread_join(w[k].th, NULL);
+		if (w[k].rc != WS_OK && rc == WS_OK) {
+			rc = w[k].rc;
+			*r->err = w[k].err;
+		}
+		ok = ok && (k == n - 1 || w[k].r.clean);
+	}
+	if (rc != WS_OK)
+		goto out;
+	if (!ok) { /* roll back: the caller reads sequentially */
+		r->log->n = saved.n;
+		r->log->text_len = saved.text_len;
+		r->log->rows_read = saved.rows_read;
+		r->log->rows_used = saved.rows_used;
+		r->log->rows_rejected = saved.rows_rejected;
+		r->t->n = saved_rows;
+		r->line = line0;
+		r->newest = newest0;
+		goto out;
+	}
+	for (int k = 1; k < n; k++) {
+		if ((rc = append(r, &w[k], r->line - 1)) != WS_OK) {
+			ws_err_set(r->err, rc, "out of memory");
+			goto out;
+		}
+		r->line += w[k].r.line - 1;
+	}
+	*done = 1;
+out:
+	for (int k = 1; k < n; k++) {
+		ws_table_fini(&w[k].t);
+		ws_ingest_log_fini(&w[k].log);
+		free(w[k].r.fb);
+		free(w[k].r.foff);
+		free(w[k].r.flen);
+	}
+	return rc;
+}

@@ -1,0 +1,364 @@
+/*
+ * test_engine.c: Criterion tests of engine/: the string dictionary (intern,
+ * rank), the column table (append, growth, NaN kept) and the series index
+ * (grouping, bytewise series order, years ascending, removal).
+ *
+ * Usage: make unit   (or build/tests/test_engine --verbose)
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../engine/ws_engine.h"
+
+/* ---- dictionary ------------------------------------------------------------ */
+
+Test(engine, dict_empty_string_is_code_zero)
+{
+	struct ws_dict d;
+	uint32_t c = 99;
+
+	cr_assert(eq(int, ws_dict_init(&d), WS_OK));
+	cr_assert(eq(u32, d.n, 1));
+	cr_assert(eq(str, (char *)ws_dict_str(&d, 0), ""));
+	cr_assert(eq(int, ws_dict_intern(&d, "", 0, &c), WS_OK));
+	cr_assert(eq(u32, c, 0));
+	cr_assert(eq(u32, d.n, 1));
+	ws_dict_fini(&d);
+	ws_dict_fini(&d); /* fini of a zeroed dict is a no-op */
+}
+
+Test(engine, dict_intern_gives_codes_in_order_of_first_appearance)
+{
+	struct ws_dict d;
+	uint32_t a, b, a2, c;
+
+	ws_dict_init(&d);
+	cr_assert(eq(int, ws_dict_intern(&d, "総務課", strlen("総務課"), &a), WS_OK));
+	cr_assert(eq(int, ws_dict_intern(&d, "建設課", strlen("建設課"), &b), WS_OK));
+	cr_assert(eq(int, ws_dict_intern(&d, "総務課", strlen("総務課"), &a2), WS_OK));
+	/* (pointer, length): only the first 3 bytes of "abcdef" */
+	cr_assert(eq(int, ws_dict_intern(&d, "abcdef", 3, &c), WS_OK));
+	cr_assert(eq(u32, a, 1));
+	cr_assert(eq(u32, b, 2));
+	cr_assert(eq(u32, a2, a));
+	cr_assert(eq(u32, c, 3));
+	cr_assert(eq(str, (char *)ws_dict_str(&d, a), "総務課"));
+	cr_assert(eq(str, (char *)ws_dict_str(&d, c), "abc"));
+	cr_assert(eq(u32, d.len[c], 3));
+	ws_dict_fini(&d);
+}
+
+/* Enough strings to regrow the slots, the code arrays and the arena many times. */
+Test(engine, dict_survives_growth)
+{
+	struct ws_dict d;
+	char buf[64];
+	uint32_t c;
+
+	ws_dict_init(&d);
+	for (int i = 0; i < 20000; i++) {
+		int n = snprintf(buf, sizeof(buf), "indicator-%d-%s", i, i % 3 ? "件数" : "割合");
+
+		cr_assert(eq(int, ws_dict_intern(&d, buf, (size_t)n, &c), WS_OK));
+		cr_assert(eq(u32, c, (uint32_t)i + 1));
+	}
+	cr_assert(eq(u32, d.n, 20001));
+	for (int i = 0; i < 20000; i += 997) {
+		int n = snprintf(buf, sizeof(buf), "indicator-%d-%s", i, i % 3 ? "件数" : "割合");
+
+		cr_assert(eq(int, ws_dict_intern(&d, buf, (size_t)n, &c), WS_OK));
+		cr_assert(eq(u32, c, (uint32_t)i + 1), "re-interning %s", buf);
+		cr_assert(eq(str, (char *)ws_dict_str(&d, c), buf));
+	}
+	cr_assert(eq(u32, d.n, 20001), "re-interning added strings");
+	ws_dict_fini(&d);
+}
+
+Test(engine, dict_rank_is_bytewise)
+{
+	/* bytewise (strcmp) order: "" < "A" < "AB" < "B" < "a" < "総" (0xE7...) */
+	static const char *const words[] = {"a", "総務課", "B", "AB", "A"};
+	static const uint32_t want[] = {4, 5, 3, 2, 1}; /* rank of each word; "" is 0 */
+	struct ws_dict d;
+	uint32_t code[5], rank[6];
+
+	ws_dict_init(&d);
+	for (int i = 0; i < 5; i++)
+		ws_dict_intern(&d, words[i], strlen(words[i]), &code[i]);
+	cr_assert(eq(int, ws_dict_rank(&d, rank), WS_OK));
+	cr_assert(eq(u32, rank[0], 0));
+	for (int i = 0; i < 5; i++)
+		cr_assert(eq(u32, rank[code[i]], want[i]), "rank of '%s'", words[i]);
+	ws_dict_fini(&d);
+}
+
+/* ---- table ----------------------------------------------------------------- */
+
+static struct ws_row make_row(uint32_t ward, uint32_t division, uint32_t indicator, int year,
+			      double target, double actual, uint32_t line)
+{
+	struct ws_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.ward = ward;
+	r.division = division;
+	r.indicator = indicator;
+	r.year = year;
+	r.target = target;
+	r.actual = actual;
+	r.line = line;
+	return r;
+}
+
+Test(engine, table_append_grows_and_keeps_every_column)
+{
+	struct ws_table t;
+	struct ws_row r, g;
+
+	cr_assert(eq(int, ws_table_init(&t), WS_OK));
+	for (uint32_t i = 0; i < 5000; i++) { /* past the first capacity (1024) twice */
+		r = make_row(i % 7, i % 11, i, 2000 + (int)(i % 30), i % 5 ? (double)i / 4 : NAN,
+			     -(double)i, i + 2);
+		r.objective = i % 3;
+		r.unit = i % 4;
+		r.note = i % 2;
+		r.direction = (uint8_t)(i % 3);
+		r.evaluation = (uint8_t)(i % 4);
+		r.file = 1;
+		cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
+	}
+	cr_assert(eq(sz, t.n, 5000));
+	cr_assert(ge(sz, t.cap, 5000));
+	for (uint32_t i = 0; i < 5000; i++) {
+		ws_table_get(&t, i, &g);
+		cr_assert(eq(u32, g.ward, i % 7));
+		cr_assert(eq(u32, g.division, i % 11));
+		cr_assert(eq(u32, g.indicator, i));
+		cr_assert(eq(u32, g.objective, i % 3));
+		cr_assert(eq(u32, g.unit, i % 4));
+		cr_assert(eq(u32, g.note, i % 2));
+		cr_assert(eq(i32, g.year, 2000 + (int)(i % 30)));
+		cr_assert(eq(u8, g.direction, (uint8_t)(i % 3)));
+		cr_assert(eq(u8, g.evaluation, (uint8_t)(i % 4)));
+		cr_assert(eq(u32, g.file, 1));
+		cr_assert(eq(u32, g.line, i + 2));
+		if (i % 5)
+			cr_assert(ieee_ulp_eq(dbl, g.target, (double)i / 4, 0));
+		else
+			cr_assert(isnan(g.target), "row %u: a missing target stays NaN", i);
+		cr_assert(ieee_ulp_eq(dbl, g.actual, -(double)i, 0));
+	}
+	cr_assert(gt(sz, ws_table_bytes(&t), 5000 * 40));
+	ws_table_fini(&t);
+	ws_table_fini(&t); /* no-op on a zeroed table */
+}
+
+Test(engine, table_reserve_avoids_regrowth)
+{
+	struct ws_table t;
+	struct ws_row r = make_row(0, 0, 0, 2022, 1, 2, 2);
+	double *actual;
+
+	ws_table_init(&t);
+	cr_assert(eq(int, ws_table_reserve(&t, 3000), WS_OK));
+	cr_assert(eq(sz, t.cap, 3000));
+	actual = t.actual;
+	for (int i = 0; i < 3000; i++)
+		ws_table_append(&t, &r);
+	cr_assert(eq(ptr, t.actual, actual), "appending within the reserve reallocated");
+	cr_assert(eq(sz, t.cap, 3000));
+	ws_table_fini(&t);
+}
+
+/* ---- series index ------------------------------------------------------------ */
+
+/* Interns s into t's dictionary and returns its code. */
+static uint32_t code_of(struct ws_table *t, const char *s)
+{
+	uint32_t c;
+
+	cr_assert(eq(int, ws_dict_intern(&t->dict, s, strlen(s), &c), WS_OK));
+	return c;
+}
+
+/*
+ * A table whose rows arrive out of order: series interleaved, years shuffled.
+ * Series (ward, division, indicator), bytewise: ("", B, x) < (中央区, A, y) <
+ * (中央区, A, z) < (中央区, B, x). Row i has line 100 + i.
+ */
+static void shuffled_table(struct ws_table *t)
+{
+	static const struct {
+		const char *w, *d, *c;
+		int year;
+	} rows[] = {
+		{"中央区", "B", "x", 2021}, {"中央区", "A", "z", 2022}, {"", "B", "x", 2020},
+		{"中央区", "A", "y", 2019}, {"中央区", "B", "x", 2019}, {"中央区", "A", "z", 2019},
+		{"中央区", "A", "y", 2022}, {"", "B", "x", 2018},       {"中央区", "A", "z", 2020},
+		{"中央区", "A", "y", 2020}, {"中央区", "B", "x", 2022}, {"中央区", "A", "y", 2021},
+	};
+
+	ws_table_init(t);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ws_row r = make_row(code_of(t, rows[i].w), code_of(t, rows[i].d),
+					   code_of(t, rows[i].c), rows[i].year, NAN, (double)i,
+					   100 + (uint32_t)i);
+
+		cr_assert(eq(int, ws_table_append(t, &r), WS_OK));
+	}
+}
+
+Test(engine, index_groups_series_bytewise_with_years_ascending)
+{
+	static const char *const want_series[4][3] = {
+		{"", "B", "x"}, {"中央区", "A", "y"}, {"中央区", "A", "z"}, {"中央区", "B", "x"}};
+	static const int want_years[4][4] = {
+		{2018, 2020}, {2019, 2020, 2021, 2022}, {2019, 2020, 2022}, {2019, 2021, 2022}};
+	static const size_t want_n[4] = {2, 4, 3, 3};
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+
+	shuffled_table(&t);
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 4));
+	cr_assert(eq(sz, ix.nrows, 12));
+	cr_assert(eq(sz, ix.start[0], 0));
+	cr_assert(eq(sz, ix.start[4], 12));
+	for (size_t s = 0; s < 4; s++) {
+		size_t b = ix.start[s], n = ix.start[s + 1] - b;
+
+		cr_assert(eq(sz, n, want_n[s]), "series %zu", s);
+		for (size_t j = 0; j < n; j++) {
+			uint32_t r = ix.row[b + j];
+
+			cr_assert(eq(str, (char *)ws_dict_str(&t.dict, t.ward[r]), (char *)want_series[s][0]));
+			cr_assert(eq(str, (char *)ws_dict_str(&t.dict, t.division[r]), (char *)want_series[s][1]));
+			cr_assert(eq(str, (char *)ws_dict_str(&t.dict, t.indicator[r]), (char *)want_series[s][2]));
+			cr_assert(eq(i32, t.year[r], want_years[s][j]), "series %zu, row %zu", s, j);
+			cr_assert(eq(u32, ix.series[r], (uint32_t)s), "series[] of table row %u", r);
+		}
+	}
+	ws_index_fini(&ix);
+	ws_index_fini(&ix); /* no-op on a zeroed index */
+	ws_table_fini(&t);
+}
+
+Test(engine, index_keeps_input_order_for_equal_years)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+	int years[] = {2022, 2020, 2020, 2019, 2020};
+
+	ws_table_init(&t);
+	for (int i = 0; i < 5; i++) {
+		struct ws_row r = make_row(0, code_of(&t, "A"), code_of(&t, "x"), years[i], NAN, i,
+					   (uint32_t)i + 2);
+
+		ws_table_append(&t, &r);
+	}
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 1));
+	/* 2019 (row 3), then the 2020s in input order (rows 1, 2, 4), then 2022 (row 0) */
+	cr_assert(eq(u32, ix.row[0], 3));
+	cr_assert(eq(u32, ix.row[1], 1));
+	cr_assert(eq(u32, ix.row[2], 2));
+	cr_assert(eq(u32, ix.row[3], 4));
+	cr_assert(eq(u32, ix.row[4], 0));
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+}
+
+Test(engine, index_of_an_empty_table)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+
+	ws_table_init(&t);
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 0));
+	cr_assert(eq(sz, ix.nrows, 0));
+	cr_assert(eq(sz, ix.start[0], 0));
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+}
+
+/* Many series, in reverse of their bytewise order: the sort must reorder all of them. */
+Test(engine, index_orders_many_series)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+	char name[32];
+
+	ws_table_init(&t);
+	for (int i = 2999; i >= 0; i--)
+		for (int y = 2; y >= 0; y--) {
+			snprintf(name, sizeof(name), "ind-%05d", i);
+			struct ws_row r = make_row(0, code_of(&t, "A"), code_of(&t, name), 2020 + y,
+						   NAN, i, 0);
+
+			ws_table_append(&t, &r);
+		}
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 3000));
+	for (size_t s = 0; s < 3000; s++) {
+		snprintf(name, sizeof(name), "ind-%05zu", s);
+		cr_assert(eq(sz, ix.start[s + 1] - ix.start[s], 3));
+		for (size_t j = 0; j < 3; j++) {
+			uint32_t r = ix.row[ix.start[s] + j];
+
+			cr_assert(eq(str, (char *)ws_dict_str(&t.dict, t.indicator[r]), name));
+			cr_assert(eq(i32, t.year[r], 2020 + (int)j));
+		}
+	}
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+}
+
+Test(engine, index_remove_drops_rows_and_keeps_series)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+	uint8_t drop[12] = {0};
+
+	shuffled_table(&t);
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	/* drop both rows of ("", B, x), and (中央区, A, y) 2020 */
+	drop[2] = drop[7] = drop[9] = 1;
+	cr_assert(eq(int, ws_index_remove(&ix, drop), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 4), "a series with no rows left is kept, empty");
+	cr_assert(eq(sz, ix.nrows, 9));
+	cr_assert(eq(sz, ix.start[0], 0));
+	cr_assert(eq(sz, ix.start[1], 0));
+	cr_assert(eq(sz, ix.start[2], 3));
+	cr_assert(eq(sz, ix.start[3], 6));
+	cr_assert(eq(sz, ix.start[4], 9));
+	cr_assert(eq(i32, t.year[ix.row[0]], 2019));
+	cr_assert(eq(i32, t.year[ix.row[1]], 2021));
+	cr_assert(eq(i32, t.year[ix.row[2]], 2022));
+	for (size_t k = 0; k < ix.nrows; k++)
+		cr_assert(not(eq(u8, drop[ix.row[k]], 1)), "dropped row %u still indexed", ix.row[k]);
+	cr_assert(eq(u32, ix.series[2], 0), "the table keeps the rows; series[] still maps them");
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+}
+
+Test(engine, err_set_and_strerror)
+{
+	struct ws_err err = {0};
+
+	cr_assert(eq(int, ws_err_set(&err, WS_EVALUE, "%s:%d: bad '%s'", "a.csv", 3, "x"), WS_EVALUE));
+	cr_assert(eq(int, err.code, WS_EVALUE));
+	cr_assert(eq(str, err.msg, "a.csv:3: bad 'x'"));
+	cr_assert(eq(int, ws_err_set(NULL, WS_EIO, "ignored"), WS_EIO));
+	cr_assert(eq(str, (char *)ws_strerror(WS_ENOMEM), "out of memory"));
+	cr_assert(eq(str, (char *)ws_eval_name(WS_EVAL_PARTIAL), "一部未達成"));
+	cr_assert(eq(str, (char *)ws_eval_name(WS_EVAL_NONE), ""));
+}

@@ -1,0 +1,1016 @@
+/*
+ * test_ingest.c: Criterion tests of ingest/ against FORMATS.md §1.
+ *
+ * The cell rules of §1c and §1a one by one (numbers, fiscal years,
+ * directions, verdicts); then whole files through ws_ingest_files: every
+ * header alias, both layouts, BOM, CRLF, CP932, tabs, quoted fields, blank
+ * lines, unknown columns, the default ward, the merge rules of §1d and each
+ * error with its exact message. Every file test checks the reconciliation
+ * rows_read == rows_used + rows_rejected. Input files are written by the test
+ * itself into a fresh temporary directory, which is also the working
+ * directory, so messages name them as "a.csv".
+ *
+ * Usage: make unit   (or build/tests/test_ingest --verbose --filter files/cp932_detected)
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../ingest/ws_ingest.h"
+
+/* ---- §1c numbers ------------------------------------------------------------ */
+
+/* Strings inline: Criterion runs each case in a new process, where pointers to
+ * literals of this one need not be valid. */
+struct num_case {
+	char in[64];      /* the cell as typed */
+	char unit[8];     /* the row's unit, "" = none */
+	int rc;           /* WS_OK or WS_EVALUE */
+	double want;      /* NAN = missing */
+};
+
+ParameterizedTestParameters(cells, number)
+{
+	static struct num_case cases[] = {
+		/* full-width digits, signs and decimal point (QUIRKS 1, 2) */
+		{"９１．２％", "", WS_OK, 91.2}, {"８回", "", WS_OK, 8},
+		{"２４校", "", WS_OK, 24}, {"－５", "", WS_OK, -5}, {"＋５", "", WS_OK, 5},
+		{"　　　１２回", "", WS_OK, 12}, {"4.60", "", WS_OK, 4.6}, {"-3", "", WS_OK, -3},
+		/* thousands separators, half- and full-width, mixed width (QUIRKS 2, 3) */
+		{"1,436", "", WS_OK, 1436}, {"１，２２５", "", WS_OK, 1225},
+		{"１，２25人", "", WS_OK, 1225}, {"270,845", "", WS_OK, 270845},
+		{"12,345,678.5", "", WS_OK, 12345678.5}, {"-1,340", "", WS_OK, -1340},
+		{"1,23", "", WS_EVALUE, 0}, {"1,2345", "", WS_EVALUE, 0},
+		{"12,34,567", "", WS_EVALUE, 0}, {",123", "", WS_EVALUE, 0},
+		{"1,", "", WS_EVALUE, 0}, {"1,234.5,6", "", WS_EVALUE, 0},
+		/* a trailing % keeps the value in percent (QUIRKS 6, 7) */
+		{"93.40%", "", WS_OK, 93.4}, {"90%", "", WS_OK, 90}, {"80％", "", WS_OK, 80},
+		{"96.0 %", "", WS_OK, 96}, {"91.9 ％", "", WS_OK, 91.9},
+		{"5%%", "", WS_EVALUE, 0}, {"%", "", WS_EVALUE, 0},
+		/* each unit word, and the row's own unit (QUIRKS 9) */
+		{"8回", "", WS_OK, 8}, {"100人", "", WS_OK, 100}, {"3件", "", WS_OK, 3},
+		{"19校", "", WS_OK, 19}, {"1,116台", "", WS_OK, 1116}, {"4.5点", "", WS_OK, 4.5},
+		{"2本", "", WS_OK, 2}, {"6日", "", WS_OK, 6}, {"5 回", "", WS_OK, 5},
+		{"719枚", "枚", WS_OK, 719}, {"719枚", "", WS_EVALUE, 0},
+		{"719枚", "人", WS_EVALUE, 0}, {"12ｋｍ", "km", WS_OK, 12},
+		{"8回回", "", WS_EVALUE, 0}, {"8回%", "", WS_EVALUE, 0},
+		/* Japanese negative marks (QUIRKS 5) */
+		{"△0.08", "", WS_OK, -0.08}, {"▲3", "", WS_OK, -3}, {"△1,436件", "", WS_OK, -1436},
+		{"△", "", WS_EVALUE, 0}, {"△-3", "", WS_EVALUE, 0},
+		/* every missing mark (QUIRKS 12) */
+		{"", "", WS_OK, NAN}, {"-", "", WS_OK, NAN}, {"－", "", WS_OK, NAN},
+		{"―", "", WS_OK, NAN}, {"—", "", WS_OK, NAN}, {"‐", "", WS_OK, NAN},
+		{"ー", "", WS_OK, NAN}, {"N/A", "", WS_OK, NAN}, {"Ｎ／Ａ", "", WS_OK, NAN},
+		{"  ", "", WS_OK, NAN}, {"　－　", "", WS_OK, NAN},
+		/* refused, never guessed at (QUIRKS 10, 12, 14, 17) */
+		{"妊カフェ93.0%", "", WS_EVALUE, 0}, {"フォロー率100%", "", WS_EVALUE, 0},
+		{"フォロー率 100%", "", WS_EVALUE, 0}, {"39回 48回", "", WS_EVALUE, 0},
+		{"（-）", "", WS_EVALUE, 0}, {"２４校 小学校19校 中学校5校", "", WS_EVALUE, 0},
+		{"HbA1c 94.9% 疾病91.0％", "", WS_EVALUE, 0}, {"協働での海浜植物園植栽", "", WS_EVALUE, 0},
+		{"- -", "", WS_EVALUE, 0}, {"1.2.3", "", WS_EVALUE, 0}, {"- 5", "", WS_EVALUE, 0},
+		/* what strtod would take but the contract does not */
+		{"nan", "", WS_EVALUE, 0}, {"NaN", "", WS_EVALUE, 0}, {"inf", "", WS_EVALUE, 0},
+		{"-inf", "", WS_EVALUE, 0}, {"Infinity", "", WS_EVALUE, 0},
+		{"0x10", "", WS_EVALUE, 0}, {"1e400", "", WS_EVALUE, 0},
+		{"-1e400", "", WS_EVALUE, 0}, {".", "", WS_EVALUE, 0},
+	};
+
+	return cr_make_param_array(struct num_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct num_case *c, cells, number)
+{
+	double got = -12345.0;
+	int rc = ws_ingest_number(c->in, strlen(c->in), c->unit[0] ? c->unit : NULL, &got);
+
+	cr_assert(eq(int, rc, c->rc), "'%s' (unit '%s')", c->in, c->unit);
+	if (rc != WS_OK)
+		cr_assert(ieee_ulp_eq(dbl, got, -12345.0, 0), "'%s': refused, *out touched", c->in);
+	else if (isnan(c->want))
+		cr_assert(isnan(got), "'%s' is missing (NaN), got %.17g", c->in, got);
+	else
+		cr_assert(ieee_ulp_eq(dbl, got, c->want, 1), "'%s'", c->in);
+}
+
+/* The cell is (pointer, length): bytes after len are not part of it. */
+Test(cells, number_reads_only_len_bytes)
+{
+	double v = 0;
+
+	cr_assert(eq(int, ws_ingest_number("12x", 2, NULL, &v), WS_OK));
+	cr_assert(ieee_ulp_eq(dbl, v, 12, 0));
+	cr_assert(eq(int, ws_ingest_number("1,436,", 5, NULL, &v), WS_OK));
+	cr_assert(ieee_ulp_eq(dbl, v, 1436, 0));
+}
+
+/* ---- §1a years, directions, verdicts ---------------------------------------- */
+
+Test(cells, year_every_form)
+{
+	static const struct {
+		const char *in;
+		int want; /* 0 = refused */
+	} cases[] = {
+		{"2022", 2022}, {"FY2022", 2022}, {"fy2022", 2022}, {"ＦＹ２０２２", 2022},
+		{"R4", 2022}, {"r4", 2022}, {"Ｒ４", 2022}, {"令和4年度", 2022}, {"令和４年度", 2022},
+		{"令和元年度", 2019}, {"R1", 2019}, {"R元", 2019}, {"H31", 2019}, {"平成31年度", 2019},
+		{"H30", 2018}, {"平成30年度", 2018}, {"2022年度", 2022}, {" 2022 ", 2022},
+		{"1900", 1900}, {"2200", 2200},
+		/* out of range or not a year */
+		{"1899", 0}, {"2201", 0}, {"99999", 0}, {"0", 0}, {"R0", 0}, {"R100", 0},
+		{"平成0年度", 0}, {"", 0}, {"R", 0}, {"FY", 0}, {"令和", 0}, {"2022.0", 0},
+		{"-2022", 0}, {"R4x", 0}, {"2022年度末", 0}, {"R4.4.1", 0}, {"X4", 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int y = -1, rc = ws_ingest_year(cases[i].in, strlen(cases[i].in), &y);
+
+		if (cases[i].want) {
+			cr_expect(eq(int, rc, WS_OK), "'%s'", cases[i].in);
+			cr_expect(eq(int, y, cases[i].want), "'%s'", cases[i].in);
+		} else {
+			cr_expect(eq(int, rc, WS_EVALUE), "'%s' should be refused", cases[i].in);
+			cr_expect(eq(int, y, -1), "'%s': refused, *year touched", cases[i].in);
+		}
+	}
+}
+
+Test(cells, direction_any_case)
+{
+	static const struct {
+		const char *in;
+		int rc, want;
+	} cases[] = {
+		{"higher", WS_OK, WS_DIR_HIGHER}, {"HIGHER", WS_OK, WS_DIR_HIGHER},
+		{"Higher", WS_OK, WS_DIR_HIGHER}, {"ｈｉｇｈｅｒ", WS_OK, WS_DIR_HIGHER},
+		{"up", WS_OK, WS_DIR_HIGHER}, {"Up", WS_OK, WS_DIR_HIGHER}, {"増加", WS_OK, WS_DIR_HIGHER},
+		{"lower", WS_OK, WS_DIR_LOWER}, {"LoWeR", WS_OK, WS_DIR_LOWER},
+		{"down", WS_OK, WS_DIR_LOWER}, {"DOWN", WS_OK, WS_DIR_LOWER}, {"減少", WS_OK, WS_DIR_LOWER},
+		{" lower ", WS_OK, WS_DIR_LOWER}, {"", WS_OK, WS_DIR_UNSET}, {"　", WS_OK, WS_DIR_UNSET},
+		{"sideways", WS_EVALUE, -1}, {"high", WS_EVALUE, -1}, {"増", WS_EVALUE, -1},
+		{"higher is better", WS_EVALUE, -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int d = -1, rc = ws_ingest_direction(cases[i].in, strlen(cases[i].in), &d);
+
+		cr_expect(eq(int, rc, cases[i].rc), "'%s'", cases[i].in);
+		cr_expect(eq(int, d, cases[i].want), "'%s'", cases[i].in);
+	}
+}
+
+Test(cells, evaluation_verdicts)
+{
+	static const struct {
+		const char *in;
+		int rc, want;
+	} cases[] = {
+		{"達成", WS_OK, WS_EVAL_MET}, {"一部未達成", WS_OK, WS_EVAL_PARTIAL},
+		{"未達成", WS_OK, WS_EVAL_MISSED}, {"", WS_OK, WS_EVAL_NONE}, {" 達成　", WS_OK, WS_EVAL_MET},
+		{"達成1", WS_EVALUE, -1}, {"一部未", WS_EVALUE, -1}, {"概ね達成", WS_EVALUE, -1},
+		{"対応 達成", WS_EVALUE, -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int e = -1, rc = ws_ingest_evaluation(cases[i].in, strlen(cases[i].in), &e);
+
+		cr_expect(eq(int, rc, cases[i].rc), "'%s'", cases[i].in);
+		cr_expect(eq(int, e, cases[i].want), "'%s'", cases[i].in);
+	}
+}
+
+Test(cells, fold_width_and_spaces)
+{
+	char out[64];
+
+	cr_assert(eq(sz, ws_ingest_fold("　ＦＹ２０２２　", strlen("　ＦＹ２０２２　"), out, sizeof(out)), 6));
+	cr_assert(eq(str, out, "FY2022"));
+	cr_assert(eq(sz, ws_ingest_fold("総務課", strlen("総務課"), out, sizeof(out)), strlen("総務課")));
+	cr_assert(eq(str, out, "総務課"));
+}
+
+/* ---- whole files ------------------------------------------------------------- */
+
+static char dir[512];
+
+/* Each test runs in its own process: a fresh directory, which becomes the cwd. */
+static void dir_make(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/wardstat-ingest-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+	cr_assert(eq(int, chdir(dir), 0));
+}
+
+static void dir_remove(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlink(e->d_name);
+	if (d)
+		closedir(d);
+	if (chdir("/") == 0)
+		rmdir(dir);
+}
+
+TestSuite(files, .init = dir_make, .fini = dir_remove);
+TestSuite(merge, .init = dir_make, .fini = dir_remove);
+TestSuite(errors, .init = dir_make, .fini = dir_remove);
+
+/* Writes s (n bytes, or strlen(s) when n is 0) to the file name. */
+static void put_n(const char *name, const char *s, size_t n)
+{
+	FILE *f = fopen(name, "wb");
+
+	cr_assert(not(eq(ptr, f, NULL)), "cannot write %s", name);
+	cr_assert(eq(sz, fwrite(s, 1, n ? n : strlen(s), f), n ? n : strlen(s)));
+	cr_assert(eq(int, fclose(f), 0));
+}
+
+static void put(const char *name, const char *s)
+{
+	put_n(name, s, 0);
+}
+
+/* One ingest and everything it gives back. */
+struct run {
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_ingest_log log;
+	struct ws_err err;
+	int rc;
+};
+
+static const struct ws_ingest_opts no_opts;
+
+/* Ingests the n files named after n; on success checks the reconciliation. */
+static void ingest(struct run *r, const struct ws_ingest_opts *o, size_t n, ...)
+{
+	const char *paths[8];
+	va_list ap;
+
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++)
+		paths[i] = va_arg(ap, const char *);
+	va_end(ap);
+	memset(r, 0, sizeof(*r));
+	r->rc = ws_ingest_files(paths, n, o ? o : &no_opts, &r->t, &r->ix, &r->log, &r->err);
+	if (r->rc == WS_OK) {
+		cr_assert(eq(str, r->err.msg, ""));
+		cr_assert(eq(sz, r->log.files, n));
+		cr_assert(eq(sz, r->log.rows_read, r->log.rows_used + r->log.rows_rejected),
+			  "rows read %zu != used %zu + rejected %zu", r->log.rows_read,
+			  r->log.rows_used, r->log.rows_rejected);
+	}
+}
+
+/* Ingests and requires success. */
+#define INGEST_OK(r, o, ...)                                                                  \
+	do {                                                                                  \
+		ingest((r), (o), __VA_ARGS__);                                                \
+		cr_assert(eq(int, (r)->rc, WS_OK), "ingest failed: %s", (r)->err.msg);        \
+	} while (0)
+
+static void done(struct run *r)
+{
+	ws_index_fini(&r->ix);
+	ws_ingest_log_fini(&r->log);
+	ws_table_fini(&r->t);
+}
+
+static const char *str(const struct run *r, uint32_t code)
+{
+	return ws_dict_str(&r->t.dict, code);
+}
+
+/* The indexed (live) row of (division, indicator, year); fails the test when absent. */
+static uint32_t obs(const struct run *r, const char *div, const char *ind, int year)
+{
+	for (size_t k = 0; k < r->ix.nrows; k++) {
+		uint32_t i = r->ix.row[k];
+
+		if (r->t.year[i] == year && strcmp(str(r, r->t.division[i]), div) == 0 &&
+		    strcmp(str(r, r->t.indicator[i]), ind) == 0)
+			return i;
+	}
+	cr_fatal("no observation %s / %s / %d", div, ind, year);
+	return 0;
+}
+
+/* The k-th log entry of a kind (0-based); fails the test when there are fewer. */
+static const struct ws_log_entry *entry(const struct run *r, int kind, size_t k)
+{
+	for (size_t i = 0; i < r->log.n; i++)
+		if (r->log.e[i].kind == kind && k-- == 0)
+			return &r->log.e[i];
+	cr_fatal("too few log entries of kind %d", kind);
+	return NULL;
+}
+
+static size_t count(const struct run *r, int kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->log.n; i++)
+		n += r->log.e[i].kind == kind;
+	return n;
+}
+
+/* Checks that entry e reads "FILE:LINE[:COL]: reason" and holds the record verbatim. */
+static void expect_entry(const struct run *r, const struct ws_log_entry *e, const char *msg,
+			 const char *text)
+{
+	char buf[1200];
+
+	ws_ingest_describe(&r->log, &r->t, e, buf, sizeof(buf));
+	cr_assert(eq(str, buf, (char *)msg));
+	if (text) {
+		cr_assert(eq(sz, e->text_len, strlen(text)), "verbatim text of %s", msg);
+		cr_assert(eq(mem, ((struct cr_mem){r->log.text + e->text, e->text_len}),
+			     ((struct cr_mem){text, strlen(text)})),
+			  "verbatim text of %s", msg);
+	}
+}
+
+static void expect_actual(const struct run *r, uint32_t i, double want)
+{
+	if (isnan(want))
+		cr_assert(isnan(r->t.actual[i]), "actual of line %u is %g", r->t.line[i], r->t.actual[i]);
+	else
+		cr_assert(ieee_ulp_eq(dbl, r->t.actual[i], want, 1), "actual of line %u", r->t.line[i]);
+}
+
+static void expect_target(const struct run *r, uint32_t i, double want)
+{
+	if (isnan(want))
+		cr_assert(isnan(r->t.target[i]), "target of line %u is %g", r->t.line[i], r->t.target[i]);
+	else
+		cr_assert(ieee_ulp_eq(dbl, r->t.target[i], want, 1), "target of line %u", r->t.line[i]);
+}
+
+/* ---- §1a header aliases -------------------------------------------------------- */
+
+/* Every alias, in the cases and widths people type, stands in for its column. */
+Test(files, every_header_alias)
+{
+	static const char *const canon[11] = {"ward", "division", "objective", "indicator",
+					      "unit", "direction", "year", "target", "actual",
+					      "evaluation", "note"};
+	static const struct {
+		int col;
+		const char *name;
+	} aliases[] = {
+		{0, "WARD"}, {0, "Ward"}, {0, "ＷＡＲＤ"}, {0, "ｗａｒｄ"}, {0, "区"}, {0, "区名"}, {0, "自治体"},
+		{1, "Division"}, {1, "DIVISION"}, {1, "ｄｉｖｉｓｉｏｎ"}, {1, "課"}, {1, "組織名"},
+		{1, "部署"}, {1, "所属"}, {1, " 課 "}, {1, "　課　"},
+		{2, "Objective"}, {2, "組織目標"}, {2, "目標番号"}, {2, "No."}, {2, "no."}, {2, "NO."},
+		{2, "Ｎｏ．"}, {2, "ｎｏ．"},
+		{3, "Indicator"}, {3, "ＩＮＤＩＣＡＴＯＲ"}, {3, "指標"}, {3, "項目"},
+		{4, "UNIT"}, {4, "Ｕｎｉｔ"}, {4, "単位"},
+		{5, "Direction"}, {5, "ＤＩＲＥＣＴＩＯＮ"}, {5, "方向"},
+		{6, "YEAR"}, {6, "Ｙｅａｒ"}, {6, "年度"},
+		{7, "Target"}, {7, "ＴＡＲＧＥＴ"}, {7, "目標"}, {7, "目標値"},
+		{8, "ACTUAL"}, {8, "ａｃｔｕａｌ"}, {8, "実績"}, {8, "結果"}, {8, "実績値"},
+		{9, "Evaluation"}, {9, "ＥＶＡＬＵＡＴＩＯＮ"}, {9, "評価"},
+		{10, "NOTE"}, {10, "Ｎｏｔｅ"}, {10, "補足"}, {10, "備考"}, {10, "補足・参考指標"},
+		{10, "補足･参考指標"}, /* half-width middle dot U+FF65 */
+	};
+	char csv[1024];
+
+	for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+		struct run r;
+		size_t n = 0;
+
+		for (int c = 0; c < 11; c++)
+			n += (size_t)snprintf(csv + n, sizeof(csv) - n, "%s%s", c ? "," : "",
+					      c == aliases[a].col ? aliases[a].name : canon[c]);
+		snprintf(csv + n, sizeof(csv) - n, "\n中央区,総務課,1,研修回数,回,lower,R4,10,8,達成,メモ\n");
+		put("a.csv", csv);
+		INGEST_OK(&r, NULL, 1, "a.csv");
+		cr_assert(eq(sz, count(&r, WS_LOG_WARNING), 0), "alias '%s' not recognised", aliases[a].name);
+		cr_assert(eq(sz, r.t.n, 1), "alias '%s'", aliases[a].name);
+		cr_assert(eq(str, (char *)str(&r, r.t.ward[0]), "中央区"), "alias '%s'", aliases[a].name);
+		cr_assert(eq(str, (char *)str(&r, r.t.division[0]), "総務課"));
+		cr_assert(eq(str, (char *)str(&r, r.t.objective[0]), "1"), "alias '%s'", aliases[a].name);
+		cr_assert(eq(str, (char *)str(&r, r.t.indicator[0]), "研修回数"));
+		cr_assert(eq(str, (char *)str(&r, r.t.unit[0]), "回"), "alias '%s'", aliases[a].name);
+		cr_assert(eq(u8, r.t.direction[0], WS_DIR_LOWER), "alias '%s'", aliases[a].name);
+		cr_assert(eq(i32, r.t.year[0], 2022));
+		expect_target(&r, 0, 10);
+		expect_actual(&r, 0, 8);
+		cr_assert(eq(u8, r.t.evaluation[0], WS_EVAL_MET), "alias '%s'", aliases[a].name);
+		cr_assert(eq(str, (char *)str(&r, r.t.note[0]), "メモ"), "alias '%s'", aliases[a].name);
+		done(&r);
+	}
+}
+
+/* Columns are matched by name in any order; absent optional columns take defaults. */
+Test(files, columns_in_any_order_and_defaults)
+{
+	struct run r;
+	uint32_t i;
+
+	put("a.csv", "actual,year,indicator,division\n8,2022,研修回数,総務課\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	i = obs(&r, "総務課", "研修回数", 2022);
+	expect_actual(&r, i, 8);
+	expect_target(&r, i, NAN);
+	cr_assert(eq(str, (char *)str(&r, r.t.ward[i]), ""));
+	cr_assert(eq(u8, r.t.direction[i], WS_DIR_UNSET));
+	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_NONE));
+	cr_assert(eq(u32, r.t.line[i], 2));
+	cr_assert(eq(str, (char *)str(&r, r.t.file[i]), "a.csv"));
+	done(&r);
+}
+
+Test(files, default_ward)
+{
+	struct ws_ingest_opts o = {.ward = "中央区"};
+	struct run r;
+
+	put("a.csv", "division,indicator,year,actual\n総務課,研修回数,2022,8\n");
+	put("b.csv", "ward,division,indicator,year,actual\n東区,総務課,研修回数,2022,8\n");
+	INGEST_OK(&r, &o, 2, "a.csv", "b.csv");
+	cr_assert(eq(sz, r.ix.nseries, 2), "the ward is part of the series");
+	cr_assert(eq(str, (char *)str(&r, r.t.ward[0]), "中央区"), "--ward for a file without ward");
+	cr_assert(eq(str, (char *)str(&r, r.t.ward[1]), "東区"), "a ward column wins over --ward");
+	done(&r);
+}
+
+Test(files, unknown_columns_give_one_warning)
+{
+	struct run r;
+
+	put("a.csv", "division,memo,indicator,year,actual,担当者\nA,x,研修回数,2022,8,山田\n"
+		     "A,y,研修回数,2021,7,山田\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	cr_assert(eq(sz, count(&r, WS_LOG_WARNING), 1));
+	expect_entry(&r, entry(&r, WS_LOG_WARNING, 0),
+		     "a.csv:1: ignoring 2 unknown columns: 'memo', '担当者'", NULL);
+	cr_assert(eq(sz, r.log.rows_used, 2));
+	cr_assert(eq(sz, r.log.rows_rejected, 0));
+	done(&r);
+}
+
+/* ---- §1b the sheet layout -------------------------------------------------------- */
+
+/* Each year-column form of §1b, alone in a sheet: the year and the kind it means. */
+Test(files, sheet_year_column_forms)
+{
+	static const struct {
+		const char *name;
+		int year;
+		char kind;
+	} cols[] = {
+		{"R1実績", 2019, 'a'}, {"Ｒ２実績", 2020, 'a'}, {"R4目標", 2022, 't'},
+		{"R4結果", 2022, 'a'}, {"R4実績", 2022, 'a'}, {"2021実績", 2021, 'a'},
+		{"2022_target", 2022, 't'}, {"FY2022 actual", 2022, 'a'}, {"Ｒ４目標", 2022, 't'},
+		{"令和4年度実績", 2022, 'a'}, {"H30実績", 2018, 'a'}, {"2022 Target", 2022, 't'},
+		{"R3実績値", 2021, 'a'}, {"R4目標値", 2022, 't'},
+	};
+	char csv[256];
+
+	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+		struct run r;
+		uint32_t i;
+
+		snprintf(csv, sizeof(csv), "division,indicator,%s\nA,x,７\n", cols[k].name);
+		put("s.csv", csv);
+		INGEST_OK(&r, NULL, 1, "s.csv");
+		cr_assert(eq(sz, count(&r, WS_LOG_WARNING), 0), "'%s' not a year column", cols[k].name);
+		cr_assert(eq(sz, r.t.n, 1), "'%s'", cols[k].name);
+		i = obs(&r, "A", "x", cols[k].year);
+		expect_target(&r, i, cols[k].kind == 't' ? 7 : NAN);
+		expect_actual(&r, i, cols[k].kind == 'a' ? 7 : NAN);
+		done(&r);
+	}
+}
+
+/* A 組織目標管理シート as people type it: one row per indicator, one column per year. */
+Test(files, sheet_layout_rows_become_years)
+{
+	struct run r;
+	uint32_t i;
+
+	put("s.csv",
+	    "課,組織目標,指標,単位,方向,R1実績,Ｒ２実績,R3実績,R4目標,R4結果,評価,補足\n"
+	    "総務課,1,研修回数,回,,8回,９回,－,10,８回,達成,\n"
+	    "総務課,1,違反自転車数,台,減少,,\"1,436\",685,\"1,340\",\"1,116\",一部未達成,前年×0.95\n"
+	    "総務課,2,満足度,%,,,,,80％,,未達成,回答2件\n"
+	    "総務課,3,新規指標,件,,,,,,,,\n");
+	INGEST_OK(&r, NULL, 1, "s.csv");
+	cr_assert(eq(sz, r.log.rows_read, 4), "rows are records, not observations");
+	cr_assert(eq(sz, r.log.rows_used, 4));
+	cr_assert(eq(sz, r.t.n, 8));
+	/* 研修回数: 2019, 2020, (2021 missing: no observation), 2022 */
+	i = obs(&r, "総務課", "研修回数", 2019);
+	expect_actual(&r, i, 8);
+	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_NONE), "the verdict goes with the newest year");
+	expect_actual(&r, obs(&r, "総務課", "研修回数", 2020), 9);
+	i = obs(&r, "総務課", "研修回数", 2022);
+	expect_target(&r, i, 10);
+	expect_actual(&r, i, 8);
+	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_MET));
+	cr_assert(eq(u32, r.t.line[i], 2));
+	cr_assert(eq(str, (char *)str(&r, r.t.objective[i]), "1"));
+	cr_assert(eq(str, (char *)str(&r, r.t.unit[i]), "回"));
+	/* 違反自転車数: lower is better on every year */
+	i = obs(&r, "総務課", "違反自転車数", 2020);
+	expect_actual(&r, i, 1436);
+	cr_assert(eq(u8, r.t.direction[i], WS_DIR_LOWER));
+	i = obs(&r, "総務課", "違反自転車数", 2022);
+	expect_target(&r, i, 1340);
+	expect_actual(&r, i, 1116);
+	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_PARTIAL));
+	cr_assert(eq(str, (char *)str(&r, r.t.note[i]), "前年×0.95"));
+	/* 満足度: a target and no result (QUIRKS 27) */
+	i = obs(&r, "総務課", "満足度", 2022);
+	expect_target(&r, i, 80);
+	expect_actual(&r, i, NAN);
+	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_MISSED));
+	/* 新規指標: no value at all, still listed at the newest year */
+	i = obs(&r, "総務課", "新規指標", 2022);
+	expect_target(&r, i, NAN);
+	expect_actual(&r, i, NAN);
+	done(&r);
+}
+
+Test(files, sheet_rejects_a_bad_cell_with_its_column)
+{
+	struct run r;
+
+	put("s.csv", "課,指標,R3実績,R4目標,R4結果\n"
+		     "健康福祉課,実施率,90%,95%,妊カフェ93.0% 育カフェ93.1%\n"
+		     "健康福祉課,改善件数,29,21,25\n");
+	INGEST_OK(&r, NULL, 1, "s.csv");
+	cr_assert(eq(sz, r.log.rows_rejected, 1));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "s.csv:2:5: not a number in column 'R4結果', '妊カフェ93.0% 育カフェ93.1%'",
+		     "健康福祉課,実施率,90%,95%,妊カフェ93.0% 育カフェ93.1%");
+	cr_assert(eq(sz, r.t.n, 2), "nothing of the rejected row is kept");
+	done(&r);
+}
+
+/* ---- encodings and line ends --------------------------------------------------------- */
+
+Test(files, utf8_bom_is_stripped)
+{
+	struct run r;
+
+	put("a.csv", "\xEF\xBB\xBF" "division,indicator,year,actual\r\nA,x,2022,1\r\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	cr_assert(eq(sz, count(&r, WS_LOG_WARNING), 0), "the BOM stuck to 'division'");
+	expect_actual(&r, obs(&r, "A", "x", 2022), 1);
+	done(&r);
+}
+
+Test(files, crlf_line_ends)
+{
+	struct run r;
+	uint32_t i;
+
+	put("a.csv", "division,indicator,year,actual\r\nA,x,2020,1\r\nA,y,2020,bad\r\nA,z,2021,3\r\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	i = obs(&r, "A", "z", 2021);
+	expect_actual(&r, i, 3);
+	cr_assert(eq(u32, r.t.line[i], 4));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "a.csv:3:4: not a number in column 'actual', 'bad'", "A,y,2020,bad");
+	done(&r);
+}
+
+/* 課,指標,単位,年度,実績 / 総務課,研修回数,回,R4,８回 / 総務課,研修回数,回,Ｒ３,だめ /
+ * 総務課,"改善<CRLF>件数",件,R3,"1,436" in CP932 with CRLF (python3 str.encode('cp932')) */
+static const char cp932_file[] =
+	"\x89\xdb,\x8ew\x95W,\x92P\x88\xca,\x94N\x93x,\x8e\xc0\x90\xd1\r\n\x91\x8d\x96\xb1\x89\xdb,"
+	"\x8c\xa4\x8f" "C\x89\xf1\x90\x94,\x89\xf1,R4,\x82W\x89\xf1\r\n\x91\x8d\x96\xb1\x89\xdb,"
+	"\x8c\xa4\x8f" "C\x89\xf1\x90\x94,\x89\xf1,\x82q\x82R,\x82\xbe\x82\xdf\r\n\x91\x8d\x96\xb1"
+	"\x89\xdb,\"\x89\xfc\x91P\r\n\x8c\x8f\x90\x94\",\x8c\x8f,R3,\"1,436\"\r\n";
+
+static void expect_cp932_read(const struct run *r)
+{
+	uint32_t i;
+
+	cr_assert(eq(sz, r->log.rows_read, 3));
+	cr_assert(eq(sz, r->log.rows_rejected, 1));
+	i = obs(r, "総務課", "研修回数", 2022);
+	expect_actual(r, i, 8);
+	cr_assert(eq(str, (char *)str(r, r->t.unit[i]), "回"));
+	i = obs(r, "総務課", "改善\r\n件数", 2021);
+	expect_actual(r, i, 1436);
+	cr_assert(eq(u32, r->t.line[i], 4));
+	expect_entry(r, entry(r, WS_LOG_REJECT, 0), "j.csv:3:5: not a number in column '実績', 'だめ'",
+		     "総務課,研修回数,回,Ｒ３,だめ");
+}
+
+Test(files, cp932_detected)
+{
+	struct run r;
+
+	put_n("j.csv", cp932_file, sizeof(cp932_file) - 1);
+	INGEST_OK(&r, NULL, 1, "j.csv");
+	expect_cp932_read(&r);
+	done(&r);
+}
+
+Test(files, cp932_forced)
+{
+	struct ws_ingest_opts o = {.encoding = "cp932"};
+	struct run r;
+
+	put_n("j.csv", cp932_file, sizeof(cp932_file) - 1);
+	INGEST_OK(&r, &o, 1, "j.csv");
+	expect_cp932_read(&r);
+	done(&r);
+}
+
+Test(errors, cp932_forced_on_bytes_that_are_not)
+{
+	struct ws_ingest_opts o = {.encoding = "cp932"};
+	struct run r;
+
+	put("j.csv", "division,indicator,year,actual\nA,x,2020,\xFF\n");
+	ingest(&r, &o, 1, "j.csv");
+	cr_assert(eq(int, r.rc, WS_EPARSE));
+	cr_assert(eq(str, r.err.msg, "j.csv:2: not CP932 text, byte 0xFF at byte 10 of the line"));
+	done(&r);
+}
+
+/* Bytes that are neither UTF-8 nor CP932: the rows holding them are rejected. */
+Test(files, damaged_text_rejects_its_rows)
+{
+	struct run r;
+
+	put("a.csv", "division,indicator,year,actual\nA,x,2020,1\nA,y\xFF\xFE,2020,2\nA,z,2020,3\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	cr_assert(eq(sz, r.log.rows_used, 2));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "a.csv:3:2: invalid UTF-8 text (not CP932 either), 'y\\xFF\\xFE'",
+		     "A,y\xFF\xFE,2020,2");
+	done(&r);
+}
+
+/* Text declared UTF-8 (a BOM, or --encoding utf-8) is checked too: CP932 bytes in it are
+ * rejected, not stored as garbage names. 2026-11-25, issue 2. */
+Test(files, declared_utf8_is_checked)
+{
+	struct ws_ingest_opts o = {.encoding = "utf-8"};
+	struct run r;
+
+	/* "総務課" in CP932 after a UTF-8 BOM */
+	put("a.csv", "\xEF\xBB\xBF" "division,indicator,year,actual\n\x91\x8d\x96\xb1\x89\xdb,x,2020,1\nA,x,2020,1\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	cr_assert(eq(sz, r.log.rows_used, 1));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "a.csv:2:1: invalid UTF-8 text, '\\x91\\x8D\\x96\\xB1\\x89\\xDB'",
+		     "\x91\x8d\x96\xb1\x89\xdb,x,2020,1");
+	done(&r);
+	put_n("j.csv", cp932_file, sizeof(cp932_file) - 1);
+	ingest(&r, &o, 1, "j.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA), "CP932 header names read as UTF-8 match nothing");
+	done(&r);
+	put("b.csv", "division,indicator,year,actual\n\x91\x8d\x96\xb1\x89\xdb,x,2020,1\n");
+	INGEST_OK(&r, &o, 1, "b.csv");
+	cr_assert(eq(sz, r.log.rows_rejected, 1));
+	cr_assert(eq(sz, r.t.n, 0));
+	done(&r);
+}
+
+Test(files, tab_delimiter_detected_and_forced)
+{
+	struct ws_ingest_opts o = {.delimiter = '\t'};
+	struct run r;
+	uint32_t i;
+
+	put("t.csv", "division\tindicator\tyear\tactual\nA\tx, y\t2020\t1,234\n");
+	INGEST_OK(&r, NULL, 1, "t.csv");
+	i = obs(&r, "A", "x, y", 2020);
+	expect_actual(&r, i, 1234);
+	done(&r);
+	/* a comma in a header name defeats detection; --delimiter tab says so */
+	put("u.csv", "division\tindicator\tyear\tactual\tmemo, misc\nA\tx, y\t2020\t1,234\tn\n");
+	INGEST_OK(&r, &o, 1, "u.csv");
+	expect_entry(&r, entry(&r, WS_LOG_WARNING, 0), "u.csv:1: ignoring 1 unknown column: 'memo, misc'",
+		     NULL);
+	expect_actual(&r, obs(&r, "A", "x, y", 2020), 1234);
+	done(&r);
+}
+
+/* ---- quoting, blank lines and line numbers ------------------------------------------- */
+
+Test(files, quoted_fields_and_physical_lines)
+{
+	static const char csv[] =
+		"division,indicator,year,actual,note\n"     /* 1 */
+		"A,\"x, y\",2020,1,\"say \"\"hi\"\"\"\n"    /* 2 */
+		"A,\"multi\nline\",2021,2,\n"               /* 3-4 */
+		"A,z,2021,bad,\n"                           /* 5 */
+		"A,\"two\n\nblank\",2022,oops,\n"           /* 6-8 */
+		"\n"                                        /* 9 */
+		"A,w,2022,3,\"n\"\n"                        /* 10 */
+		"A,v,2022,nope,\"a\r\nb\"\n";               /* 11-12 */
+	struct run r;
+	uint32_t i;
+
+	put("q.csv", csv);
+	INGEST_OK(&r, NULL, 1, "q.csv");
+	cr_assert(eq(sz, r.log.rows_read, 6), "the blank line is not a row");
+	cr_assert(eq(sz, r.log.rows_used, 3));
+	cr_assert(eq(sz, r.log.rows_rejected, 3));
+	i = obs(&r, "A", "x, y", 2020);
+	cr_assert(eq(str, (char *)str(&r, r.t.note[i]), "say \"hi\""));
+	cr_assert(eq(u32, r.t.line[i], 2));
+	i = obs(&r, "A", "multi\nline", 2021);
+	expect_actual(&r, i, 2);
+	cr_assert(eq(u32, r.t.line[i], 3));
+	i = obs(&r, "A", "w", 2022);
+	cr_assert(eq(u32, r.t.line[i], 10));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0), "q.csv:5:4: not a number in column 'actual', 'bad'",
+		     "A,z,2021,bad,");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 1), "q.csv:6:4: not a number in column 'actual', 'oops'",
+		     "A,\"two\n\nblank\",2022,oops,");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 2), "q.csv:11:4: not a number in column 'actual', 'nope'",
+		     "A,v,2022,nope,\"a\r\nb\"");
+	done(&r);
+}
+
+/* Blank lines before the header and between rows: skipped, and lines still counted. */
+Test(files, blank_lines)
+{
+	struct run r;
+
+	put("b.csv", "\n\r\ndivision,indicator,year,actual,extra\n\nA,x,2020,1,\n\n\nA,x,2021,bad,\n");
+	INGEST_OK(&r, NULL, 1, "b.csv");
+	cr_assert(eq(sz, r.log.rows_read, 2));
+	cr_assert(eq(u32, r.t.line[obs(&r, "A", "x", 2020)], 5));
+	expect_entry(&r, entry(&r, WS_LOG_WARNING, 0), "b.csv:3: ignoring 1 unknown column: 'extra'", NULL);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0), "b.csv:8:4: not a number in column 'actual', 'bad'",
+		     "A,x,2021,bad,");
+	done(&r);
+}
+
+Test(files, wrong_field_count_and_stray_quote_are_rejected)
+{
+	struct run r;
+
+	put("a.csv", "division,indicator,year,actual\nA,x,2020\nA,x,2021,1,9\nA,x\"y,2022,1\n"
+		     "A,\"x\"y,2022,1\nA,x,2019,1\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	cr_assert(eq(sz, r.log.rows_read, 5));
+	cr_assert(eq(sz, r.log.rows_used, 1));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "a.csv:2:4: expected 4 fields as in the header, found 3", "A,x,2020");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 1),
+		     "a.csv:3:5: expected 4 fields as in the header, found 5", "A,x,2021,1,9");
+	cr_assert(eq(u32, entry(&r, WS_LOG_REJECT, 2)->line, 4));
+	cr_assert(eq(u32, entry(&r, WS_LOG_REJECT, 3)->line, 5));
+	expect_actual(&r, obs(&r, "A", "x", 2019), 1);
+	done(&r);
+}
+
+Test(files, each_cell_rule_rejects_with_column_and_text)
+{
+	struct run r;
+
+	put("a.csv", "division,indicator,unit,direction,year,target,actual,evaluation\n"
+		     ",x,,,2020,1,1,\n"
+		     "A,,,,2020,1,1,\n"
+		     "A,x,,,R4.4.1,1,1,\n"
+		     "A,x,,sideways,2020,1,1,\n"
+		     "A,x,,,2020,フォロー率100%,1,\n"
+		     "A,x,,,2020,1,39回 48回,\n"
+		     "A,x,,,2020,1,1,概ね達成\n"
+		     "A,x,枚,,2020,1,719枚,達成\n");
+	INGEST_OK(&r, NULL, 1, "a.csv");
+	cr_assert(eq(sz, r.log.rows_rejected, 7));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0), "a.csv:2:1: missing division in column 'division'",
+		     ",x,,,2020,1,1,");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 1), "a.csv:3:2: missing indicator in column 'indicator'",
+		     "A,,,,2020,1,1,");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 2),
+		     "a.csv:4:5: not a fiscal year (1900..2200) in column 'year', 'R4.4.1'", NULL);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 3),
+		     "a.csv:5:4: not a direction (higher, lower, up, down, 増加, 減少) in column "
+		     "'direction', 'sideways'", NULL);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 4),
+		     "a.csv:6:6: not a number in column 'target', 'フォロー率100%'", NULL);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 5),
+		     "a.csv:7:7: not a number in column 'actual', '39回 48回'", NULL);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 6),
+		     "a.csv:8:8: not a verdict (達成, 一部未達成, 未達成) in column 'evaluation', '概ね達成'", NULL);
+	expect_actual(&r, obs(&r, "A", "x", 2020), 719);
+	done(&r);
+}
+
+/* ---- §1d merge --------------------------------------------------------------------- */
+
+Test(merge, duplicates_kept_once_and_counted)
+{
+	struct run r;
+
+	put("a.csv", "division,indicator,year,target,actual\nA,x,2020,5,4\nA,x,2021,5,6\nA,x,2020,5,4\n");
+	put("b.csv", "division,indicator,year,target,actual\nA,x,2021,5,6\n");
+	INGEST_OK(&r, NULL, 2, "a.csv", "b.csv");
+	cr_assert(eq(sz, r.log.rows_used, 4));
+	cr_assert(eq(sz, r.log.duplicates, 2));
+	cr_assert(eq(sz, r.log.revisions, 0));
+	cr_assert(eq(sz, r.ix.nrows, 2), "each (series, year) once in the index");
+	cr_assert(eq(sz, r.t.n, 4), "the table keeps every row");
+	expect_entry(&r, entry(&r, WS_LOG_DUPLICATE, 0), "a.csv:4: duplicate of a.csv:2, kept once", NULL);
+	/* across files the later-named file's row is the one kept (same newest year) */
+	expect_entry(&r, entry(&r, WS_LOG_DUPLICATE, 1), "a.csv:3: duplicate of b.csv:2, kept once", NULL);
+	done(&r);
+}
+
+static void restated_files(void)
+{
+	/* a's newest year is 2021, b's is 2022: b restates 2020 and wins in either order */
+	put("a.csv", "division,indicator,year,actual\nA,x,2019,4\nA,x,2020,5\nA,x,2021,6\n");
+	put("b.csv", "division,indicator,year,actual\nA,x,2020,5.5\nA,x,2022,7\n");
+}
+
+Test(merge, restated_figure_newest_file_wins)
+{
+	struct run r;
+
+	restated_files();
+	for (int order = 0; order < 2; order++) {
+		const struct ws_log_entry *e;
+
+		if (order == 0)
+			INGEST_OK(&r, NULL, 2, "a.csv", "b.csv");
+		else
+			INGEST_OK(&r, NULL, 2, "b.csv", "a.csv");
+		cr_assert(eq(sz, r.log.revisions, 1));
+		cr_assert(eq(sz, r.log.duplicates, 0));
+		cr_assert(eq(sz, r.ix.nrows, 4));
+		expect_actual(&r, obs(&r, "A", "x", 2020), 5.5);
+		e = entry(&r, WS_LOG_REVISION, 0);
+		expect_entry(&r, e, "a.csv:3: restated: 'A/x' 2020 target - actual 5, replaced by "
+				    "b.csv:2 target - actual 5.5", NULL);
+		cr_assert(eq(str, (char *)str(&r, e->other_file), "b.csv"));
+		cr_assert(eq(u32, e->other_line, 2));
+		done(&r);
+	}
+}
+
+Test(merge, restated_figure_tie_goes_to_the_file_named_later)
+{
+	struct run r;
+
+	put("a.csv", "ward,division,indicator,year,target,actual\n中央区,A,x,2020,10,5\nA区,A,x,2021,1,1\n"
+		     "中央区,A,x,2021,10,6\n");
+	put("b.csv", "ward,division,indicator,year,target,actual\n中央区,A,x,2021,10,6\n中央区,A,x,2020,10,4\n");
+	INGEST_OK(&r, NULL, 2, "a.csv", "b.csv");
+	expect_actual(&r, obs(&r, "A", "x", 2020), 4);
+	expect_entry(&r, entry(&r, WS_LOG_REVISION, 0),
+		     "a.csv:2: restated: '中央区/A/x' 2020 target 10 actual 5, replaced by b.csv:3 "
+		     "target 10 actual 4", NULL);
+	done(&r);
+	INGEST_OK(&r, NULL, 2, "b.csv", "a.csv");
+	expect_actual(&r, obs(&r, "A", "x", 2020), 5);
+	expect_entry(&r, entry(&r, WS_LOG_REVISION, 0),
+		     "b.csv:3: restated: '中央区/A/x' 2020 target 10 actual 4, replaced by a.csv:2 "
+		     "target 10 actual 5", NULL);
+	cr_assert(eq(sz, r.log.duplicates, 1));
+	done(&r);
+}
+
+/* ---- errors: the message names the file, the line(s) and the text ------------------- */
+
+Test(errors, conflicting_values_within_one_file)
+{
+	struct run r;
+
+	put("c.csv", "division,indicator,year,actual\nA,x,2020,1\nA,y,2020,1\nA,x,2020,2\n");
+	ingest(&r, NULL, 1, "c.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg,
+		     "c.csv:4: series 'A/x' year 2020 given twice with different values (also line 2)"));
+	done(&r);
+}
+
+Test(errors, two_directions)
+{
+	struct run r;
+
+	put("d.csv", "division,indicator,year,actual,direction\nA,x,2020,1,higher\nA,x,2021,2,\n"
+		     "A,x,2022,2,lower\n");
+	ingest(&r, NULL, 1, "d.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg, "d.csv:4: series 'A/x' is 'lower' here but 'higher' at d.csv:2"));
+	done(&r);
+	put("e.csv", "division,indicator,year,actual,direction\nA,x,2023,1,減少\n");
+	ingest(&r, NULL, 2, "d.csv", "e.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	put("d.csv", "division,indicator,year,actual,direction\nA,x,2020,1,higher\n");
+	ingest(&r, NULL, 2, "d.csv", "e.csv");
+	cr_assert(eq(str, r.err.msg, "e.csv:2: series 'A/x' is 'lower' here but 'higher' at d.csv:2"));
+	done(&r);
+}
+
+Test(errors, two_units)
+{
+	struct run r;
+
+	put("u.csv", "division,indicator,year,actual,unit\nA,x,2020,1,件\nA,x,2021,2,人\n");
+	ingest(&r, NULL, 1, "u.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg, "u.csv:3: series 'A/x' has unit '人' here but '件' at u.csv:2"));
+	done(&r);
+	/* ％ and % are one unit, and a row without a unit agrees with any */
+	put("v.csv", "division,indicator,year,actual,unit\nA,x,2020,1,%\nA,x,2021,2,％\nA,x,2022,2,\n");
+	INGEST_OK(&r, NULL, 1, "v.csv");
+	done(&r);
+}
+
+Test(errors, unreadable_empty_and_headerless)
+{
+	struct run r;
+
+	ingest(&r, NULL, 1, "missing.csv");
+	cr_assert(eq(int, r.rc, WS_EIO));
+	cr_assert(eq(str, r.err.msg, "missing.csv: cannot open: No such file or directory"));
+	done(&r);
+	cr_assert(eq(int, mkdir("d", 0700), 0));
+	ingest(&r, NULL, 1, "d");
+	cr_assert(eq(int, r.rc, WS_EIO));
+	cr_assert(eq(str, r.err.msg, "d: cannot read: Is a directory"));
+	rmdir("d");
+	done(&r);
+	put("e.csv", "");
+	ingest(&r, NULL, 1, "e.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg, "e.csv: no header (the file is empty)"));
+	done(&r);
+	put("e.csv", "\n\r\n\n");
+	ingest(&r, NULL, 1, "e.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg, "e.csv: no header (the file is empty)"));
+	done(&r);
+	put("h.csv", "\"division,indicator,year\nA,x,2020\n");
+	ingest(&r, NULL, 1, "h.csv");
+	cr_assert(eq(int, r.rc, WS_EPARSE));
+	done(&r);
+	/* a good file first does not make a bad second one pass */
+	put("g.csv", "division,indicator,year\nA,x,2020\n");
+	ingest(&r, NULL, 2, "g.csv", "missing.csv");
+	cr_assert(eq(int, r.rc, WS_EIO));
+	done(&r);
+}
+
+Test(errors, missing_required_columns)
+{
+	static const struct {
+		const char *csv, *msg;
+	} cases[] = {
+		{"indicator,year,actual\nx,2020,1\n",
+		 "m.csv:1: missing required column 'division' (or 課, 組織名, 部署, 所属)"},
+		{"課,年度,実績\nA,2020,1\n", "m.csv:1: missing required column 'indicator' (or 指標, 項目)"},
+		{"division,indicator,actual\nA,x,1\n",
+		 "m.csv:1: missing required column 'year' (or 年度, or year columns such as 'R4実績', "
+		 "'2022_target')"},
+		{"\ndivision,indicator,actual\nA,x,1\n",
+		 "m.csv:2: missing required column 'year' (or 年度, or year columns such as 'R4実績', "
+		 "'2022_target')"},
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct run r;
+
+		put("m.csv", cases[k].csv);
+		ingest(&r, NULL, 1, "m.csv");
+		cr_expect(eq(int, r.rc, WS_ESCHEMA), "case %zu", k);
+		cr_expect(eq(str, r.err.msg, (char *)cases[k].msg));
+		done(&r);
+	}
+}
+
+Test(errors, a_column_given_twice)
+{
+	struct run r;
+
+	put("a.csv", "division,indicator,year,課\nA,x,2020,B\n");
+	ingest(&r, NULL, 1, "a.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg, "a.csv:1:4: column '課' repeats column 1 'division' (both division)"));
+	done(&r);
+	put("s.csv", "division,indicator,R4結果,R4実績\nA,x,1,1\n");
+	ingest(&r, NULL, 1, "s.csv");
+	cr_assert(eq(int, r.rc, WS_ESCHEMA));
+	cr_assert(eq(str, r.err.msg,
+		     "s.csv:1:4: column 'R4実績' repeats column 3 'R4結果' (both actuals of 2022)"));
+	done(&r);
+}

@@ -1,0 +1,938 @@
+/*
+ * test_stats.c: unit tests of stats/ against independent numbers.
+ *
+ * This file contains two kinds of test. The building blocks (ws_stats_ols,
+ * ws_stats_sen, ws_stats_mk) are checked against reference/expected.h, which
+ * tests/reference/reference.py computes without GSL, in exact rational or
+ * 200-digit arithmetic; the OLS case is NIST StRD Norris with NIST's
+ * certified values. The pipeline tests build small tables with
+ * ws_table_append, run ws_stats_compute and check every column of the
+ * series, divisions, objectives and ward tables; their expected values are
+ * either from expected.h or worked by hand from the definitions in
+ * shared/spec/FORMATS.md §2 (the arithmetic is in the comment beside them).
+ *
+ * Tolerances: GSL's own fit test uses 1e-10 relative on Norris; here 1e-12
+ * relative is used where the computation has no cancellation (observed
+ * errors are below 1e-14), exact p-values of Mann-Kendall are within 4 ulps,
+ * and the forecast interval gets 1e-9 because gsl_fit_linear_est evaluates
+ * cov00 + 2 x cov01 + x^2 cov11 at x ~ 2000 (observed error 6e-12).
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <string.h>
+
+#include "../engine/ws_engine.h"
+#include "../stats/ws_stats.h"
+#include "reference/expected.h"
+
+#define REL 1e-12     /* no cancellation in the computation */
+#define REL_PI 1e-9   /* prediction interval: see the file comment */
+
+/* got within rel*|want| of want (GSL's gsl_test_rel), or both empty. */
+#define EXPECT_NUM(got, want, rel)                                                          \
+	do {                                                                                \
+		double g_ = (got), w_ = (want);                                             \
+		if (isnan(w_))                                                              \
+			cr_expect(isnan(g_), "%s: got %.17g, want empty", #got, g_);        \
+		else if (fpclassify(w_) == FP_ZERO)                                         \
+			cr_expect(epsilon_eq(dbl, g_, 0.0, 1e-300), "%s: got %.17g, want 0", \
+				  #got, g_);                                                \
+		else                                                                        \
+			cr_expect(epsilon_eq(dbl, g_, w_, (rel) * fabs(w_)),                 \
+				  "%s: got %.17g, want %.17g", #got, g_, w_);               \
+	} while (0)
+
+/* ---- NIST StRD Norris ------------------------------------------------------ */
+
+Test(stats, ols_norris_certified)
+{
+	const double x[] = REF_NORRIS_X, y[] = REF_NORRIS_Y;
+	struct ws_ols r;
+
+	ws_stats_ols(x, y, 36, &r);
+	/* NIST's certified values (15 digits), tolerance as in GSL's fit/test.c */
+	EXPECT_NUM(r.intercept, REF_NORRIS_CERT_B0, 1e-10);
+	EXPECT_NUM(r.slope, REF_NORRIS_CERT_B1, 1e-10);
+	EXPECT_NUM(sqrt(r.cov00), REF_NORRIS_CERT_SD_B0, 1e-10);
+	EXPECT_NUM(r.slope_se, REF_NORRIS_CERT_SD_B1, 1e-10);
+	EXPECT_NUM(sqrt(r.sumsq / 34), REF_NORRIS_CERT_RESID_SD, 1e-10);
+	EXPECT_NUM(r.r2, REF_NORRIS_CERT_R2, 1e-10);
+	EXPECT_NUM(r.sumsq, REF_NORRIS_CERT_SSE, 1e-10);
+	/* the exact fit (reference.py), which also rounds to the certified values */
+	EXPECT_NUM(r.slope, REF_NORRIS_B1, REL);
+	EXPECT_NUM(r.cov01, REF_NORRIS_COV01, 1e-11);
+	EXPECT_NUM(r.r2, REF_NORRIS_R2, REL);
+	/* t = 2331.6 with 34 df: p is ~5e-90; GSL's tail is good to ~1e-12 there */
+	EXPECT_NUM(r.slope_p, REF_NORRIS_P, 1e-10);
+}
+
+/* ---- small OLS series ------------------------------------------------------ */
+
+struct ols_case {
+	char name[8];
+	size_t n;
+	double x[8], y[8];
+	double slope, intercept, r2, se, p, sen;
+};
+
+ParameterizedTestParameters(stats, ols_small)
+{
+	static struct ols_case cases[] = {
+		{"T5", REF_T5_N, REF_T5_X, REF_T5_Y, REF_T5_SLOPE, REF_T5_INTERCEPT, REF_T5_R2,
+		 REF_T5_SE, REF_T5_P, REF_T5_SEN},
+		{"GAPS", REF_GAPS_N, REF_GAPS_X, REF_GAPS_Y, REF_GAPS_SLOPE, REF_GAPS_INTERCEPT,
+		 REF_GAPS_R2, REF_GAPS_SE, REF_GAPS_P, REF_GAPS_SEN},
+		{"N3", REF_N3_N, REF_N3_X, REF_N3_Y, REF_N3_SLOPE, REF_N3_INTERCEPT, REF_N3_R2,
+		 REF_N3_SE, REF_N3_P, REF_N3_SEN},
+		{"DOWN", REF_DOWN_N, REF_DOWN_X, REF_DOWN_Y, REF_DOWN_SLOPE, REF_DOWN_INTERCEPT,
+		 REF_DOWN_R2, REF_DOWN_SE, REF_DOWN_P, REF_DOWN_SEN},
+		/* n = 2: a line through two points; r2, se and p need n >= 3 */
+		{"N2", REF_N2_N, REF_N2_X, REF_N2_Y, REF_N2_SLOPE, REF_N2_INTERCEPT, NAN, NAN, NAN,
+		 REF_N2_SEN},
+	};
+	return cr_make_param_array(struct ols_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct ols_case *c, stats, ols_small)
+{
+	struct ws_ols r;
+	double work[28];
+
+	cr_log_info("case %s", c->name);
+	ws_stats_ols(c->x, c->y, c->n, &r);
+	EXPECT_NUM(r.slope, c->slope, REL);
+	EXPECT_NUM(r.intercept, c->intercept, REL);
+	EXPECT_NUM(r.r2, c->r2, REL);
+	EXPECT_NUM(r.slope_se, c->se, REL);
+	EXPECT_NUM(r.slope_p, c->p, REL);
+	EXPECT_NUM(ws_stats_sen(c->x, c->y, c->n, work), c->sen, REL);
+}
+
+Test(stats, ols_degenerate)
+{
+	const double x[] = {2020, 2021, 2022, 2023}, same[] = {2022, 2022, 2022, 2022};
+	const double y[] = {5, 5, 5, 5}, z[] = {1, 2, 4, 3};
+	struct ws_ols r;
+
+	ws_stats_ols(x, z, 0, &r); /* n = 0 */
+	cr_expect(isnan(r.slope) && isnan(r.intercept) && isnan(r.r2) && isnan(r.slope_p));
+	ws_stats_ols(x, z, 1, &r); /* n = 1 */
+	cr_expect(isnan(r.slope) && isnan(r.intercept) && isnan(r.r2) && isnan(r.slope_se));
+	ws_stats_ols(same, z, 4, &r); /* constant years: no line */
+	cr_expect(isnan(r.slope) && isnan(r.intercept) && isnan(r.r2) && isnan(r.slope_se) &&
+		  isnan(r.slope_p));
+	ws_stats_ols(x, z, 2, &r); /* n = 2: slope 1, 1 = c0 + 2020 */
+	EXPECT_NUM(r.slope, 1.0, REL);
+	EXPECT_NUM(r.intercept, -2019.0, REL);
+	cr_expect(isnan(r.r2) && isnan(r.slope_se) && isnan(r.cov11) && isnan(r.cov00));
+	/* every y equal: r2 = 1 by regr_r2's rule, slope 0 with se 0, no t */
+	ws_stats_ols(x, y, 4, &r);
+	EXPECT_NUM(r.r2, 1.0, 0);
+	EXPECT_NUM(r.slope, 0.0, 0);
+	EXPECT_NUM(r.slope_se, 0.0, 0);
+	cr_expect(isnan(r.slope_p));
+}
+
+/* ---- Theil-Sen --------------------------------------------------------------- */
+
+struct sen_case {
+	char name[12];
+	size_t n;
+	double x[6], y[6], want;
+};
+
+ParameterizedTestParameters(stats, sen)
+{
+	static struct sen_case cases[] = {
+		{"odd", REF_SEN_ODD_N, REF_SEN_ODD_X, REF_SEN_ODD_Y, REF_SEN_ODD},
+		{"even", REF_SEN_EVEN_N, REF_SEN_EVEN_X, REF_SEN_EVEN_Y, REF_SEN_EVEN},
+		{"xtie", REF_SEN_XTIE_N, REF_SEN_XTIE_X, REF_SEN_XTIE_Y, REF_SEN_XTIE},
+		{"outlier", REF_SEN_OUTLIER_N, REF_SEN_OUTLIER_X, REF_SEN_OUTLIER_Y, REF_SEN_OUTLIER},
+		{"n1", 1, {2022}, {5}, NAN},                      /* no pair */
+		{"xconst", 3, {2022, 2022, 2022}, {1, 2, 3}, NAN}, /* every pair skipped */
+	};
+	return cr_make_param_array(struct sen_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct sen_case *c, stats, sen)
+{
+	double work[15];
+
+	cr_log_info("case %s", c->name);
+	EXPECT_NUM(ws_stats_sen(c->x, c->y, c->n, work), c->want, REL);
+}
+
+/* ---- Mann-Kendall ------------------------------------------------------------ */
+
+struct mk_case {
+	char name[8];
+	size_t n;
+	double y[12], s, p;
+};
+
+ParameterizedTestParameters(stats, mk_exact)
+{
+	static struct mk_case cases[] = {
+		{"MK4", REF_MK4_N, REF_MK4_Y, REF_MK4_S, REF_MK4_P},
+		{"MK4T", REF_MK4T_N, REF_MK4T_Y, REF_MK4T_S, REF_MK4T_P},
+		{"MK4ALL", REF_MK4ALL_N, REF_MK4ALL_Y, REF_MK4ALL_S, REF_MK4ALL_P},
+		{"MK5", REF_MK5_N, REF_MK5_Y, REF_MK5_S, REF_MK5_P},
+		{"MK5T", REF_MK5T_N, REF_MK5T_Y, REF_MK5T_S, REF_MK5T_P},
+		{"MK6", REF_MK6_N, REF_MK6_Y, REF_MK6_S, REF_MK6_P},
+		{"MK6T", REF_MK6T_N, REF_MK6T_Y, REF_MK6T_S, REF_MK6T_P},
+		{"MK7", REF_MK7_N, REF_MK7_Y, REF_MK7_S, REF_MK7_P},
+		{"MK7T", REF_MK7T_N, REF_MK7T_Y, REF_MK7T_S, REF_MK7T_P},
+		{"MK7Z", REF_MK7Z_N, REF_MK7Z_Y, REF_MK7Z_S, REF_MK7Z_P},
+		{"MK8T", REF_MK8T_N, REF_MK8T_Y, REF_MK8T_S, REF_MK8T_P},
+		{"MK9T", REF_MK9T_N, REF_MK9T_Y, REF_MK9T_S, REF_MK9T_P},
+		{"MK10T", REF_MK10T_N, REF_MK10T_Y, REF_MK10T_S, REF_MK10T_P},
+		{"MK10T2", REF_MK10T2_N, REF_MK10T2_Y, REF_MK10T2_S, REF_MK10T2_P},
+	};
+	return cr_make_param_array(struct mk_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct mk_case *c, stats, mk_exact)
+{
+	double work[12], s, p;
+
+	cr_log_info("case %s", c->name);
+	ws_stats_mk(c->y, c->n, work, &s, &p);
+	cr_expect(epsilon_eq(dbl, s, c->s, 1e-9), "%s: S = %g, want %g", c->name, s, c->s);
+	/* p = count/total of exact integers: one rounding, plus the 17-digit literal */
+	cr_expect(ieee_ulp_eq(dbl, p, c->p, 4), "%s: p = %.17g, want %.17g", c->name, p, c->p);
+}
+
+/*
+ * Every tie pattern of n = 3..10 (the 135 partitions), in sorted order: S is
+ * then the number M of untied pairs, and only the two monotone arrangements
+ * reach |S'| = M, so p = 2 prod(t!)/n! (1 when every value is tied). This
+ * fills the exact cache with every pattern it can ever hold.
+ */
+static int next_partition(int *part, int *k)
+{
+	int rem = 0, i = *k - 1;
+
+	while (i >= 0 && part[i] == 1)
+		rem += part[i--];
+	if (i < 0)
+		return 0;
+	part[i]--;
+	rem++;
+	*k = i + 1;
+	while (rem > 0) {
+		int v = rem < part[i] ? rem : part[i];
+
+		part[(*k)++] = v;
+		rem -= v;
+	}
+	return 1;
+}
+
+Test(stats, mk_exact_every_tie_pattern)
+{
+	int patterns = 0;
+
+	for (int n = 3; n <= 10; n++) {
+		int part[10] = {n}, k = 1;
+
+		do {
+			double y[10], work[10], s, p, want = 2, fact = 1;
+			int m = n * (n - 1) / 2, pos = 0;
+
+			for (int g = 0; g < k; g++) {
+				for (int j = 0; j < part[g]; j++)
+					y[pos++] = g;
+				for (int j = 2; j <= part[g]; j++)
+					want *= j;
+				m -= part[g] * (part[g] - 1) / 2;
+			}
+			for (int j = 2; j <= n; j++)
+				fact *= j;
+			want = k == 1 ? 1.0 : want / fact;
+			ws_stats_mk(y, (size_t)n, work, &s, &p);
+			cr_expect(epsilon_eq(dbl, s, (double)m, 1e-9), "n=%d k=%d: S=%g want %d", n, k,
+				  s, m);
+			cr_expect(ieee_ulp_eq(dbl, p, want, 4), "n=%d k=%d first=%d: p=%.17g want %.17g",
+				  n, k, part[0], p, want);
+			patterns++;
+		} while (next_partition(part, &k));
+	}
+	cr_expect(eq(int, patterns, 135));
+}
+
+Test(stats, mk_normal_n12)
+{
+	const double y[] = REF_MK12_Y, yd[] = REF_MK12D_Y;
+	double work[12], s, p;
+
+	ws_stats_mk(y, REF_MK12_N, work, &s, &p);
+	cr_expect(epsilon_eq(dbl, s, REF_MK12_S, 1e-9));
+	EXPECT_NUM(p, REF_MK12_P, REL);
+	ws_stats_mk(yd, REF_MK12_N, work, &s, &p); /* the mirror: S < 0, same p */
+	cr_expect(epsilon_eq(dbl, s, REF_MK12D_S, 1e-9));
+	EXPECT_NUM(p, REF_MK12D_P, REL);
+	ws_stats_mk(y, 2, work, &s, &p); /* n < 3: nothing */
+	cr_expect(isnan(s) && isnan(p));
+}
+
+/* ---- pipeline fixtures ---------------------------------------------------------- */
+
+/* One input row for a fixture table; NULL strings are "". */
+struct obs {
+	const char *ward, *division, *objective, *indicator;
+	uint8_t direction;  /* enum ws_direction */
+	int32_t year;
+	double target, actual; /* NAN = missing */
+	uint8_t evaluation; /* enum ws_eval */
+};
+
+static struct ws_table g_t;
+static struct ws_index g_ix;
+static struct ws_stats g_st;
+
+static uint32_t intern(const char *s)
+{
+	uint32_t code = 0;
+
+	s = s ? s : "";
+	cr_assert(eq(int, ws_dict_intern(&g_t.dict, s, strlen(s), &code), WS_OK));
+	return code;
+}
+
+/* Builds the table from rows, indexes it and computes every statistic. */
+static void run(const struct obs *rows, size_t n, const struct ws_stats_opts *o)
+{
+	struct ws_stats_opts dflt = {.near = 0.9, .streak = 3};
+	struct ws_err err = {0};
+
+	cr_assert(eq(int, ws_table_init(&g_t), WS_OK));
+	for (size_t i = 0; i < n; i++) {
+		struct ws_row r = {0};
+
+		r.ward = intern(rows[i].ward ? rows[i].ward : "W");
+		r.division = intern(rows[i].division ? rows[i].division : "D");
+		r.objective = intern(rows[i].objective);
+		r.indicator = intern(rows[i].indicator);
+		r.direction = rows[i].direction ? rows[i].direction : WS_DIR_HIGHER;
+		r.year = rows[i].year;
+		r.target = rows[i].target;
+		r.actual = rows[i].actual;
+		r.evaluation = rows[i].evaluation;
+		r.file = intern("test.csv");
+		r.line = (uint32_t)i + 2;
+		cr_assert(eq(int, ws_table_append(&g_t, &r), WS_OK));
+	}
+	cr_assert(eq(int, ws_index_build(&g_t, &g_ix, &err), WS_OK), "%s", err.msg);
+	cr_assert(eq(int, ws_stats_compute(&g_t, &g_ix, o ? o : &dflt, &g_st, &err), WS_OK), "%s",
+		  err.msg);
+}
+
+static void teardown(void)
+{
+	ws_stats_fini(&g_st);
+	ws_index_fini(&g_ix);
+	ws_table_fini(&g_t);
+}
+
+/* Row of the series named indicator (in division "D" unless given). */
+static size_t series_of(const char *division, const char *indicator)
+{
+	const struct ws_series_stats *s = &g_st.series;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(ws_dict_str(&g_t.dict, s->indicator[i]), indicator) &&
+		    !strcmp(ws_dict_str(&g_t.dict, s->division[i]), division ? division : "D"))
+			return i;
+	cr_fatal("no series %s", indicator);
+	return 0;
+}
+
+static const char *reason_of(size_t i)
+{
+	return g_st.series.text + g_st.series.reason[i];
+}
+
+#define HIGHER WS_DIR_HIGHER
+#define LOWER WS_DIR_LOWER
+#define NA NAN /* a missing value */
+
+/* ---- pipeline: trends, forecast, target gap ------------------------------------- */
+
+Test(pipeline, trend_forecast_gap, .fini = teardown)
+{
+	const double yr[] = REF_T5_X, ac[] = REF_T5_Y;
+	struct obs rows[5];
+	const struct ws_series_stats *s = &g_st.series;
+
+	for (int k = 0; k < 5; k++)
+		rows[k] = (struct obs){.indicator = "t5", .year = (int32_t)yr[k], .target = NA,
+				       .actual = ac[k]};
+	rows[4].target = 20; /* 2022: 16 against 20 */
+	run(rows, 5, NULL);
+	cr_assert(eq(sz, s->n, 1));
+	cr_expect(eq(i32, s->nobs[0], 5));
+	cr_expect(eq(i32, s->first_year[0], 2018));
+	cr_expect(eq(i32, s->last_year[0], 2022));
+	EXPECT_NUM(s->slope[0], REF_T5_SLOPE, REL);
+	EXPECT_NUM(s->intercept[0], REF_T5_INTERCEPT, REL);
+	EXPECT_NUM(s->r2[0], REF_T5_R2, REL);
+	EXPECT_NUM(s->slope_se[0], REF_T5_SE, REL);
+	EXPECT_NUM(s->slope_p[0], REF_T5_P, REL);
+	EXPECT_NUM(s->sen_slope[0], REF_T5_SEN, REL);
+	cr_expect(eq(i32, s->forecast_year[0], 2023));
+	EXPECT_NUM(s->forecast[0], REF_T5_FORECAST, REL);
+	EXPECT_NUM(s->forecast_lo[0], REF_T5_LO, REL_PI);
+	EXPECT_NUM(s->forecast_hi[0], REF_T5_HI, REL_PI);
+	/* 10 12 11 15 16: 9 rising pairs, 1 falling (12 > 11), S = 8; without ties
+	 * S = 10 - 2*inversions, and 1 + 4 of the 120 orderings have at most one
+	 * inversion, so P(|S| >= 8) = 2*5/120 (Kendall's table: 0.042 one-sided) */
+	EXPECT_NUM(s->mk_s[0], 8.0, 0);
+	cr_expect(ieee_ulp_eq(dbl, s->mk_p[0], 10.0 / 120.0, 4));
+	cr_expect(eq(i32, s->review_year[0], 2022));
+	EXPECT_NUM(s->target[0], 20.0, 0);
+	EXPECT_NUM(s->actual[0], 16.0, 0);
+	EXPECT_NUM(s->gap[0], -4.0, 0);
+	EXPECT_NUM(s->achievement[0], REF_T5_ACH, REL);
+	EXPECT_NUM(s->progress[0], REF_T5_PROGRESS, REL);
+	EXPECT_NUM(s->years_to_target[0], REF_T5_YTT, REL);
+	cr_expect(eq(i8, s->met[0], 0));
+	cr_expect(eq(i32, s->years_below[0], 1));
+	cr_expect(eq(i32, s->streak[0], 1));
+	cr_expect(eq(i8, s->persistent[0], 0));
+	cr_expect(eq(u8, s->band[0], WS_BAND_MISSED)); /* 0.8 < 0.9 */
+	cr_expect(eq(i32, s->lag[0], 0));
+	cr_expect(eq(str, (char *)reason_of(0), "missed 2022 (gap -4, achievement 0.8)"));
+}
+
+Test(pipeline, missing_years_inside_series, .fini = teardown)
+{
+	const double yr[] = REF_GAPS_X, ac[] = REF_GAPS_Y;
+	struct obs rows[6];
+	const struct ws_series_stats *s = &g_st.series;
+	size_t n = 0;
+
+	for (int k = 0; k < 4; k++)
+		rows[n++] = (struct obs){.indicator = "gaps", .year = (int32_t)yr[k], .target = 5,
+					 .actual = ac[k]};
+	/* years without an actual do not enter the fit */
+	rows[n++] = (struct obs){.indicator = "gaps", .year = 2017, .target = 5, .actual = NA};
+	rows[n++] = (struct obs){.indicator = "gaps", .year = 2020, .target = NA, .actual = NA};
+	run(rows, n, NULL);
+	cr_expect(eq(i32, s->nobs[0], 4));
+	cr_expect(eq(i32, s->first_year[0], 2016));
+	cr_expect(eq(i32, s->last_year[0], 2022));
+	cr_expect(eq(i32, s->forecast_year[0], 2023));
+	EXPECT_NUM(s->slope[0], REF_GAPS_SLOPE, REL);
+	EXPECT_NUM(s->intercept[0], REF_GAPS_INTERCEPT, REL);
+	EXPECT_NUM(s->r2[0], REF_GAPS_R2, REL);
+	EXPECT_NUM(s->slope_se[0], REF_GAPS_SE, REL);
+	EXPECT_NUM(s->slope_p[0], REF_GAPS_P, REL);
+	EXPECT_NUM(s->sen_slope[0], REF_GAPS_SEN, REL);
+	EXPECT_NUM(s->forecast[0], REF_GAPS_FORECAST, REL);
+	EXPECT_NUM(s->forecast_lo[0], REF_GAPS_LO, REL_PI);
+	EXPECT_NUM(s->forecast_hi[0], REF_GAPS_HI, REL_PI);
+	/* targets 5: 3, 4 missed, then 6, 7 met; progress (7-3)/(5-3) = 2 */
+	cr_expect(eq(i32, s->years_below[0], 2));
+	cr_expect(eq(i32, s->streak[0], 0));
+	EXPECT_NUM(s->years_to_target[0], 0.0, 0);
+	EXPECT_NUM(s->progress[0], 2.0, REL);
+	cr_expect(eq(str, (char *)reason_of(0), "met 2022 (gap +2)"));
+}
+
+Test(pipeline, target_without_actual, .fini = teardown)
+{
+	const struct obs rows[] = {
+		{.indicator = "a", .year = 2020, .target = 5, .actual = 6},
+		{.indicator = "a", .year = 2021, .target = 7, .actual = 5},
+		{.indicator = "a", .year = 2022, .target = 8, .actual = NA},
+	};
+	const struct ws_series_stats *s = &g_st.series;
+
+	run(rows, 3, NULL);
+	/* review falls back to 2021, the latest year with both; newest data year 2022 */
+	cr_expect(eq(i32, s->review_year[0], 2021));
+	cr_expect(eq(i32, s->lag[0], 1));
+	cr_expect(eq(i32, s->nobs[0], 2));
+	cr_expect(eq(i32, s->last_year[0], 2021));
+	cr_expect(eq(i32, s->forecast_year[0], 2022));
+	EXPECT_NUM(s->forecast[0], 4.0, REL); /* line through (2020,6),(2021,5) */
+	cr_expect(isnan(s->forecast_lo[0]) && isnan(s->forecast_hi[0]));
+	EXPECT_NUM(s->target[0], 7.0, 0);
+	EXPECT_NUM(s->gap[0], -2.0, 0);
+	EXPECT_NUM(s->achievement[0], 5.0 / 7.0, REL);
+	EXPECT_NUM(s->progress[0], -1.0, REL); /* baseline 6: (5 - 6)/(7 - 6) */
+}
+
+/* Lower is better, and years_to_target in each direction. Values by hand. */
+Test(pipeline, lower_direction_and_years_to_target, .fini = teardown)
+{
+	struct obs rows[15];
+	const struct { const char *name; uint8_t dir; double a[3], target; } ser[] = {
+		{"lower met", LOWER, {12, 10, 8}, 9},
+		{"lower away", LOWER, {8, 10, 12}, 9},
+		{"lower towards", LOWER, {14, 13, 11}, 9},
+		{"higher away", HIGHER, {10, 9, 8}, 12},
+		{"flat", HIGHER, {5, 5, 5}, 6},
+	};
+	const struct ws_series_stats *s = &g_st.series;
+	size_t n = 0, i;
+
+	for (size_t k = 0; k < 5; k++)
+		for (int j = 0; j < 3; j++)
+			rows[n++] = (struct obs){.indicator = ser[k].name, .direction = ser[k].dir,
+						 .year = 2020 + j, .actual = ser[k].a[j],
+						 .target = j == 2 ? ser[k].target : NA};
+	run(rows, n, NULL);
+
+	i = series_of(NULL, "lower met"); /* gap 9 - 8 = 1, achievement 9/8 */
+	cr_expect(eq(u8, s->direction[i], WS_DIR_LOWER));
+	EXPECT_NUM(s->gap[i], 1.0, 0);
+	cr_expect(eq(i8, s->met[i], 1));
+	EXPECT_NUM(s->achievement[i], REF_LOWER_MET_ACH, REL);
+	EXPECT_NUM(s->years_to_target[i], 0.0, 0);
+	cr_expect(eq(u8, s->band[i], WS_BAND_MET));
+	cr_expect(eq(str, (char *)reason_of(i), "met 2022 (gap +1)"));
+
+	i = series_of(NULL, "lower away"); /* gap 9 - 12 = -3, slope +2: never */
+	EXPECT_NUM(s->gap[i], -3.0, 0);
+	EXPECT_NUM(s->achievement[i], 0.75, REL);
+	EXPECT_NUM(s->slope[i], 2.0, REL);
+	cr_expect(isnan(s->years_to_target[i]));
+	cr_expect(eq(u8, s->band[i], WS_BAND_MISSED));
+
+	i = series_of(NULL, "lower towards"); /* (9 - 11)/(-1.5) = 4/3 */
+	EXPECT_NUM(s->gap[i], -2.0, 0);
+	EXPECT_NUM(s->slope[i], REF_LOWER_TOWARDS_SLOPE, REL);
+	EXPECT_NUM(s->years_to_target[i], REF_LOWER_TOWARDS_YTT, REL);
+	EXPECT_NUM(s->achievement[i], REF_LOWER_TOWARDS_ACH, REL);
+	EXPECT_NUM(s->progress[i], 0.6, REL); /* (11 - 14)/(9 - 14) */
+
+	i = series_of(NULL, "higher away"); /* slope -1 away from 12 */
+	cr_expect(isnan(s->years_to_target[i]));
+	EXPECT_NUM(s->progress[i], -1.0, REL); /* (8 - 10)/(12 - 10) */
+
+	i = series_of(NULL, "flat"); /* every actual equal */
+	EXPECT_NUM(s->r2[i], 1.0, 0);
+	EXPECT_NUM(s->slope[i], 0.0, 0);
+	EXPECT_NUM(s->slope_se[i], 0.0, 0);
+	cr_expect(isnan(s->slope_p[i]));
+	EXPECT_NUM(s->sen_slope[i], 0.0, 0);
+	EXPECT_NUM(s->mk_s[i], 0.0, 0);
+	EXPECT_NUM(s->mk_p[i], 1.0, 0);
+	EXPECT_NUM(s->forecast[i], 5.0, REL);
+	EXPECT_NUM(s->forecast_lo[i], 5.0, REL); /* no residual: a zero-width interval */
+	EXPECT_NUM(s->forecast_hi[i], 5.0, REL);
+	cr_expect(isnan(s->years_to_target[i])); /* flat: never */
+	EXPECT_NUM(s->progress[i], 0.0, 0);
+}
+
+/* ---- pipeline: zero targets and negative figures (table) -------------------------- */
+
+struct gap_case {
+	uint8_t dir;
+	double target, actual, gap, achievement;
+	int8_t met;
+	uint8_t band;
+};
+
+ParameterizedTestParameters(pipeline, zero_and_negative)
+{
+	/* FORMATS.md §2: gap = actual - target (negated for lower); achievement
+	 * actual/target or target/actual only when target >= 0, actual >= 0 and
+	 * the denominator > 0. Values by hand. */
+	static struct gap_case cases[] = {
+		{HIGHER, 0, 3, 3, NAN, 1, WS_BAND_MET},        /* zero target: no ratio */
+		{HIGHER, 0, 0, 0, NAN, 1, WS_BAND_MET},
+		{LOWER, 0, 2, -2, 0, 0, WS_BAND_MISSED},      /* 0/2 = 0 is a ratio */
+		{LOWER, 0, 0, 0, NAN, 1, WS_BAND_MET},
+		{HIGHER, 5, 0, -5, 0, 0, WS_BAND_MISSED},
+		{LOWER, 5, 0, 5, NAN, 1, WS_BAND_MET},        /* denominator actual = 0 */
+		{HIGHER, -5, -3, 2, NAN, 1, WS_BAND_MET},      /* negative figures */
+		{HIGHER, 5, -1, -6, NAN, 0, WS_BAND_MISSED},   /* missed, no ratio: not near */
+		{LOWER, -2, 1, -3, NAN, 0, WS_BAND_MISSED},
+		{HIGHER, 10, 12.5, 2.5, 1.25, 1, WS_BAND_MET},
+		{LOWER, 8, 10, -2, 0.8, 0, WS_BAND_MISSED},
+	};
+	return cr_make_param_array(struct gap_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct gap_case *c, pipeline, zero_and_negative, .fini = teardown)
+{
+	const struct obs row = {.indicator = "x", .direction = c->dir, .year = 2022,
+				.target = c->target, .actual = c->actual};
+	const struct ws_series_stats *s = &g_st.series;
+
+	cr_log_info("dir %d target %g actual %g", c->dir, c->target, c->actual);
+	run(&row, 1, NULL);
+	EXPECT_NUM(s->gap[0], c->gap, REL);
+	EXPECT_NUM(s->achievement[0], c->achievement, REL);
+	cr_expect(eq(i8, s->met[0], c->met));
+	cr_expect(eq(u8, s->band[0], c->band));
+	cr_expect(isnan(s->progress[0])); /* one year: no baseline before it */
+}
+
+/* ---- pipeline: n = 0, 1, 2, 3 (table) ---------------------------------------------- */
+
+struct nobs_case {
+	int n;
+	double actual[3];  /* for 2020.. ; the series always has target 6 in 2022 */
+	int32_t first_year, last_year, forecast_year, review_year;
+	double slope, forecast, r2, sen;
+	int full;          /* n >= 3: se, p, Mann-Kendall and the interval exist */
+};
+
+ParameterizedTestParameters(pipeline, nobs)
+{
+	static struct nobs_case cases[] = {
+		{0, {NA, NA, NA}, -1, -1, -1, -1, NAN, NAN, NAN, NAN, 0},
+		{1, {NA, NA, 4}, 2022, 2022, -1, 2022, NAN, NAN, NAN, NAN, 0},
+		{2, {NA, 4, 7}, 2021, 2022, 2023, 2022, REF_N2_SLOPE, REF_N2_FORECAST, NAN,
+		 REF_N2_SEN, 0},
+		{3, {5, 7, 6}, 2020, 2022, 2023, 2022, REF_N3_SLOPE, REF_N3_FORECAST, REF_N3_R2,
+		 REF_N3_SEN, 1},
+	};
+	return cr_make_param_array(struct nobs_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct nobs_case *c, pipeline, nobs, .fini = teardown)
+{
+	struct obs rows[3];
+	const struct ws_series_stats *s = &g_st.series;
+
+	cr_log_info("n = %d", c->n);
+	for (int j = 0; j < 3; j++)
+		rows[j] = (struct obs){.indicator = "x", .year = 2020 + j, .actual = c->actual[j],
+				       .target = j == 2 ? 6 : NA};
+	run(rows, 3, NULL);
+	cr_expect(eq(i32, s->nobs[0], c->n));
+	cr_expect(eq(i32, s->first_year[0], c->first_year));
+	cr_expect(eq(i32, s->last_year[0], c->last_year));
+	cr_expect(eq(i32, s->forecast_year[0], c->forecast_year));
+	cr_expect(eq(i32, s->review_year[0], c->review_year));
+	EXPECT_NUM(s->slope[0], c->slope, REL);
+	EXPECT_NUM(s->forecast[0], c->forecast, REL);
+	EXPECT_NUM(s->r2[0], c->r2, REL);
+	EXPECT_NUM(s->sen_slope[0], c->sen, REL);
+	cr_expect(eq(int, !isnan(s->slope_se[0]), c->full));
+	cr_expect(eq(int, !isnan(s->slope_p[0]), c->full));
+	cr_expect(eq(int, !isnan(s->mk_s[0]), c->full));
+	cr_expect(eq(int, !isnan(s->mk_p[0]), c->full));
+	cr_expect(eq(int, !isnan(s->forecast_lo[0]), c->full));
+	cr_expect(eq(int, !isnan(s->forecast_hi[0]), c->full));
+	if (c->full) {
+		EXPECT_NUM(s->slope_p[0], REF_N3_P, REL);
+		EXPECT_NUM(s->forecast_lo[0], REF_N3_LO, REL_PI);
+		EXPECT_NUM(s->forecast_hi[0], REF_N3_HI, REL_PI);
+	}
+	if (c->n == 0)
+		cr_expect(eq(str, (char *)reason_of(0), "not reviewed: no actual"));
+}
+
+/* ---- pipeline: streaks and --streak K (table) --------------------------------------- */
+
+struct streak_case {
+	char pattern[16]; /* per year from 2010: + met, - missed, . actual only, o target only */
+	int k;            /* ws_stats_opts.streak; 0 = default 3 */
+	int32_t streak, below;
+	int8_t persistent;
+	int32_t review_year;
+};
+
+ParameterizedTestParameters(pipeline, streak)
+{
+	static struct streak_case cases[] = {
+		{"+--", 3, 2, 2, 0, 2012},      /* K - 1 */
+		{"+---", 3, 3, 3, 1, 2013},     /* K */
+		{"+----", 3, 4, 4, 1, 2014},    /* K + 1 */
+		{"---+", 3, 0, 3, 0, 2013},     /* a met review year ends it */
+		{"-+--", 3, 2, 3, 0, 2013},     /* broken run: below 3, streak 2 */
+		{"--.-", 3, 3, 3, 1, 2013},     /* no target that year: skipped */
+		{"--o-", 3, 3, 3, 1, 2013},     /* no actual that year: skipped */
+		{"---.", 3, 3, 3, 1, 2012},     /* review is the last year with both */
+		{"+--", 2, 2, 2, 1, 2012},      /* --streak 2 */
+		{"+----", 5, 4, 4, 0, 2014},    /* --streak 5: K - 1 */
+		{"+-----", 5, 5, 5, 1, 2015},   /* --streak 5: K */
+		{"+-", 1, 1, 1, 1, 2011},
+		{"-+", 1, 0, 1, 0, 2011},
+		{"---", 0, 3, 3, 1, 2012},      /* 0 means the default, 3 */
+		{"--", 0, 2, 2, 0, 2011},
+		{"..", 3, -1, 0, -1, -1},       /* never reviewed */
+	};
+	return cr_make_param_array(struct streak_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct streak_case *c, pipeline, streak, .fini = teardown)
+{
+	struct obs rows[16];
+	struct ws_stats_opts o = {.near = 0.9, .streak = c->k};
+	const struct ws_series_stats *s = &g_st.series;
+	size_t n = strlen(c->pattern);
+
+	cr_log_info("pattern %s K %d", c->pattern, c->k);
+	for (size_t j = 0; j < n; j++) {
+		char p = c->pattern[j];
+
+		rows[j] = (struct obs){.indicator = "x", .year = 2010 + (int32_t)j,
+				       .target = p == '.' ? NA : 10,
+				       .actual = p == '+' ? 12 : p == '-' ? 8 : p == '.' ? 9 : NA};
+	}
+	run(rows, n, &o);
+	cr_expect(eq(i32, s->streak[0], c->streak));
+	cr_expect(eq(i32, s->years_below[0], c->below));
+	cr_expect(eq(i8, s->persistent[0], c->persistent));
+	cr_expect(eq(i32, s->review_year[0], c->review_year));
+	cr_expect(eq(i32, g_st.divisions.persistent[0], c->persistent == 1));
+}
+
+/* ---- pipeline: near band (table) ----------------------------------------------------- */
+
+struct band_case {
+	uint8_t dir;
+	double near, target, actual;
+	uint8_t band;
+};
+
+ParameterizedTestParameters(pipeline, near_band)
+{
+	/* achievement = 9/10 rounds to the same double as 0.9 (IEEE division is
+	 * correctly rounded), so the boundary itself is tested */
+	static struct band_case cases[] = {
+		{HIGHER, 0, 10, 9, WS_BAND_NEAR},       /* 0 = default 0.9; 0.9 >= 0.9 */
+		{HIGHER, 0.9, 10, 9, WS_BAND_NEAR},
+		{HIGHER, 0.9, 10, 8.99, WS_BAND_MISSED},
+		{HIGHER, 0.9, 10, 9.99, WS_BAND_NEAR},
+		{HIGHER, 0.9, 10, 10, WS_BAND_MET},
+		{HIGHER, 0.8, 10, 8, WS_BAND_NEAR},     /* --near 0.8 */
+		{HIGHER, 0.8, 10, 7.99, WS_BAND_MISSED},
+		{HIGHER, 0.95, 10, 9, WS_BAND_MISSED},  /* --near 0.95 */
+		{LOWER, 0.9, 9, 10, WS_BAND_NEAR},     /* lower: 9/10 */
+		{LOWER, 0.9, 9, 10.01, WS_BAND_MISSED},
+		{LOWER, 0.9, 9, 9, WS_BAND_MET},
+		{HIGHER, 0.9, -10, -9.5, WS_BAND_MET},
+		{HIGHER, 0.9, -10, -10.5, WS_BAND_MISSED}, /* no ratio: never near */
+	};
+	return cr_make_param_array(struct band_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct band_case *c, pipeline, near_band, .fini = teardown)
+{
+	const struct obs row = {.indicator = "x", .direction = c->dir, .year = 2022,
+				.target = c->target, .actual = c->actual};
+	struct ws_stats_opts o = {.near = c->near, .streak = 3};
+
+	cr_log_info("near %g target %g actual %g", c->near, c->target, c->actual);
+	run(&row, 1, &o);
+	cr_expect(eq(u8, g_st.series.band[0], c->band));
+	cr_expect(eq(str, (char *)ws_stats_band_name(g_st.series.band[0]),
+		     c->band == WS_BAND_MET ? "met" : c->band == WS_BAND_NEAR ? "near" : "missed"));
+}
+
+/* ---- pipeline: reasons and lag ----------------------------------------------------------- */
+
+Test(pipeline, reasons, .fini = teardown)
+{
+	struct obs rows[40];
+	size_t n = 0;
+
+	/* met 2019, then missed by 3, 2, 1.5: the example */
+	rows[n++] = (struct obs){.indicator = "p", .year = 2019, .target = 10, .actual = 11};
+	rows[n++] = (struct obs){.indicator = "p", .year = 2020, .target = 10, .actual = 7};
+	rows[n++] = (struct obs){.indicator = "p", .year = 2021, .target = 10, .actual = 8};
+	rows[n++] = (struct obs){.indicator = "p", .year = 2022, .target = 10, .actual = 8.5};
+	for (int j = 0; j < 3; j++) /* lower: gaps 5-6, 5-7, 5-8 */
+		rows[n++] = (struct obs){.indicator = "pl", .direction = LOWER, .year = 2020 + j,
+					 .target = 5, .actual = 6 + j};
+	for (int j = 0; j < 14; j++) /* 14 missed years: the last 12 are listed */
+		rows[n++] = (struct obs){.indicator = "p14", .year = 2001 + j, .target = 3,
+					 .actual = 2};
+	rows[n++] = (struct obs){.indicator = "met", .year = 2022, .target = 5, .actual = 5};
+	rows[n++] = (struct obs){.indicator = "near", .year = 2022, .target = 10, .actual = 9};
+	rows[n++] = (struct obs){.indicator = "miss", .year = 2022, .target = 10, .actual = 5};
+	rows[n++] = (struct obs){.indicator = "neg", .year = 2022, .target = 5, .actual = -1};
+	rows[n++] = (struct obs){.indicator = "big", .year = 2022, .target = 290000,
+				 .actual = 270845};
+	rows[n++] = (struct obs){.indicator = "noact", .year = 2022, .target = 5, .actual = NA};
+	rows[n++] = (struct obs){.indicator = "notgt", .year = 2022, .target = NA, .actual = 5};
+	run(rows, n, NULL);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "p")),
+		     "persistent: missed 2020,2021,2022 (gap -3,-2,-1.5)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "pl")),
+		     "persistent: missed 2020,2021,2022 (gap -1,-2,-3)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "p14")),
+		     "persistent: missed 2003,2004,2005,2006,2007,2008,2009,2010,2011,2012,2013,"
+		     "2014 (gap -1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "met")), "met 2022 (gap +0)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "near")),
+		     "near: missed 2022 (gap -1, achievement 0.9)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "miss")),
+		     "missed 2022 (gap -5, achievement 0.5)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "neg")), "missed 2022 (gap -6)"));
+	/* %.4g: -19155 -> -1.916e+04, 270845/290000 = 0.93394... -> 0.9339 */
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "big")),
+		     "near: missed 2022 (gap -1.916e+04, achievement 0.9339)"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "noact")), "not reviewed: no actual"));
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "notgt")),
+		     "not reviewed: no year with both target and actual"));
+	cr_expect(eq(i32, g_st.series.lag[series_of(NULL, "p14")], 2022 - 2014));
+}
+
+Test(pipeline, lag_and_review_year_option, .fini = teardown)
+{
+	const struct obs rows[] = {
+		{.indicator = "old", .year = 2020, .target = 5, .actual = 6},
+		{.indicator = "new", .year = 2022, .target = NA, .actual = 1},
+	};
+	struct ws_stats_opts o = {.near = 0.9, .streak = 3, .review_year = 2025};
+
+	run(rows, 2, NULL);
+	cr_expect(eq(i32, g_st.newest_year, 2022));
+	cr_expect(eq(i32, g_st.series.lag[series_of(NULL, "old")], 2));
+	cr_expect(eq(i32, g_st.series.lag[series_of(NULL, "new")], -1)); /* not reviewed */
+	teardown();
+	run(rows, 2, &o);
+	cr_expect(eq(i32, g_st.series.lag[series_of(NULL, "old")], 5));
+}
+
+Test(pipeline, empty_table, .fini = teardown)
+{
+	run(NULL, 0, NULL);
+	cr_expect(eq(sz, g_st.series.n, 0));
+	cr_expect(eq(sz, g_st.divisions.n, 0));
+	cr_expect(eq(sz, g_st.objectives.n, 0));
+	cr_expect(eq(sz, g_st.wards.n, 0));
+}
+
+/* ---- roll-ups ------------------------------------------------------------------------------- */
+
+/* One review-year row: met when actual >= target (higher). */
+#define ROW(w, d, ind, t, a) {.ward = w, .division = d, .indicator = ind, .year = 2022, \
+			      .target = t, .actual = a}
+
+Test(rollup, divisions_rank_and_completeness, .fini = teardown)
+{
+	const struct obs rows[] = {
+		ROW("W1", "A", "a1", 10, 10), ROW("W1", "A", "a2", 10, 12), /* 1, 1.0 1.2 */
+		ROW("W1", "B", "b1", 10, 12), ROW("W1", "B", "b2", 10, 10), /* 1, 1.2 1.0 */
+		ROW("W1", "C", "c1", 10, 10),                               /* 0.5, 0.95 */
+		{.ward = "W1", .division = "C", .indicator = "c2", .year = 2020, .target = 10,
+		 .actual = 9},
+		{.ward = "W1", .division = "C", .indicator = "c2", .year = 2021, .target = 10,
+		 .actual = 9},
+		ROW("W1", "C", "c2", 10, 9),                                /* persistent */
+		ROW("W1", "D", "d1", -5, -3),                               /* 1, no ratio */
+		ROW("W1", "E", "e1", 10, NA),                                /* none reviewed */
+		ROW("W1", "F", "f1", 10, 5), ROW("W1", "F", "f2", NA, 4),    /* 0, 0.5 */
+		ROW("W1", "G", "g1", -5, -2),                               /* = D */
+		ROW("W2", "A", "a1", 1, 2),                                 /* own ward */
+	};
+	/* by hand: met_share desc, then mean_achievement desc, NaN last, dense */
+	const struct {
+		const char *ward, *div;
+		int32_t ind, rev, met, pers, rank;
+		double share, mean, compl;
+	} want[] = {
+		{"W1", "A", 2, 2, 2, 0, 1, 1.0, 1.1, 1.0},
+		{"W1", "B", 2, 2, 2, 0, 1, 1.0, 1.1, 1.0},
+		{"W1", "C", 2, 2, 1, 1, 3, 0.5, 0.95, 1.0},
+		{"W1", "D", 1, 1, 1, 0, 2, 1.0, NAN, 1.0},
+		{"W1", "E", 1, 0, 0, 0, 5, NAN, NAN, 0.0},
+		{"W1", "F", 2, 1, 0, 0, 4, 0.0, 0.5, 0.5},
+		{"W1", "G", 1, 1, 1, 0, 2, 1.0, NAN, 1.0},
+		{"W2", "A", 1, 1, 1, 0, 1, 1.0, 2.0, 1.0},
+	};
+	const struct ws_division_stats *d = &g_st.divisions;
+	const struct ws_ward_stats *w = &g_st.wards;
+
+	run(rows, sizeof(rows) / sizeof(rows[0]), NULL);
+	cr_assert(eq(sz, d->n, 8));
+	for (size_t k = 0; k < 8; k++) {
+		cr_log_info("division %s/%s", want[k].ward, want[k].div);
+		cr_expect(eq(str, (char *)ws_dict_str(&g_t.dict, d->ward[k]), (char *)want[k].ward));
+		cr_expect(eq(str, (char *)ws_dict_str(&g_t.dict, d->division[k]), (char *)want[k].div));
+		cr_expect(eq(i32, d->indicators[k], want[k].ind));
+		cr_expect(eq(i32, d->reviewed[k], want[k].rev));
+		cr_expect(eq(i32, d->met[k], want[k].met));
+		cr_expect(eq(i32, d->persistent[k], want[k].pers));
+		cr_expect(eq(i32, d->rank[k], want[k].rank), "%s/%s rank %d want %d", want[k].ward,
+			  want[k].div, d->rank[k], want[k].rank);
+		EXPECT_NUM(d->met_share[k], want[k].share, REL);
+		EXPECT_NUM(d->mean_achievement[k], want[k].mean, REL);
+		EXPECT_NUM(d->completeness[k], want[k].compl, REL);
+	}
+	/* ward W1: 11 indicators, 9 reviewed, 7 met, 1 persistent */
+	cr_assert(eq(sz, w->n, 2));
+	cr_expect(eq(i32, w->indicators[0], 11));
+	cr_expect(eq(i32, w->reviewed[0], 9));
+	cr_expect(eq(i32, w->met[0], 7));
+	cr_expect(eq(i32, w->persistent[0], 1));
+	EXPECT_NUM(w->met_share[0], 7.0 / 9.0, REL);
+	cr_expect(eq(i32, w->indicators[1], 1));
+}
+
+Test(rollup, objectives_and_ward, .fini = teardown)
+{
+	/* indicator names sort against the objective order on purpose */
+	const struct obs rows[] = {
+		{.objective = "1", .indicator = "z1", .year = 2022, .target = 1, .actual = 2,
+		 .evaluation = WS_EVAL_MET},
+		{.objective = "1", .indicator = "z2", .year = 2022, .target = 1, .actual = 1,
+		 .evaluation = WS_EVAL_MET},
+		/* objective 2: the newest verdict (2022) wins over 2021's and 2020's */
+		{.objective = "2", .indicator = "y3", .year = 2021, .target = 1, .actual = 2,
+		 .evaluation = WS_EVAL_MET},
+		{.objective = "2", .indicator = "y3", .year = 2022, .target = 1, .actual = 2,
+		 .evaluation = WS_EVAL_PARTIAL},
+		{.objective = "2", .indicator = "a4", .year = 2020, .target = 5, .actual = NA,
+		 .evaluation = WS_EVAL_MISSED},
+		{.objective = "2", .indicator = "a4", .year = 2022, .target = 5, .actual = 1},
+		/* objective 10: nothing met, the sheet says met */
+		{.objective = "10", .indicator = "a5", .year = 2022, .target = 5, .actual = 1,
+		 .evaluation = WS_EVAL_MET},
+		{.objective = "10", .indicator = "a6", .year = 2022, .target = 5, .actual = 1,
+		 .evaluation = WS_EVAL_MET},
+		/* objective 3: recorded but never reviewed; 4: reviewed, nothing recorded */
+		{.objective = "3", .indicator = "m7", .year = 2022, .target = 5, .actual = NA,
+		 .evaluation = WS_EVAL_MISSED},
+		{.objective = "4", .indicator = "m8", .year = 2022, .target = 5, .actual = 6},
+	};
+	const struct {
+		const char *obj;
+		int32_t ind, rev, met;
+		uint8_t status, recorded;
+		int8_t agrees;
+	} want[] = {
+		{"1", 2, 2, 2, WS_EVAL_MET, WS_EVAL_MET, 1},
+		{"2", 2, 2, 1, WS_EVAL_PARTIAL, WS_EVAL_PARTIAL, 1},
+		{"3", 1, 0, 0, WS_EVAL_NONE, WS_EVAL_MISSED, -1},
+		{"4", 1, 1, 1, WS_EVAL_MET, WS_EVAL_NONE, -1},
+		{"10", 2, 2, 0, WS_EVAL_MISSED, WS_EVAL_MET, 0},
+	};
+	const struct ws_objective_stats *o = &g_st.objectives;
+	const struct ws_ward_stats *w = &g_st.wards;
+
+	run(rows, sizeof(rows) / sizeof(rows[0]), NULL);
+	cr_assert(eq(sz, o->n, 5));
+	for (size_t k = 0; k < 5; k++) {
+		cr_log_info("objective %s", want[k].obj);
+		cr_expect(eq(str, (char *)ws_dict_str(&g_t.dict, o->objective[k]), (char *)want[k].obj));
+		cr_expect(eq(i32, o->indicators[k], want[k].ind));
+		cr_expect(eq(i32, o->reviewed[k], want[k].rev));
+		cr_expect(eq(i32, o->met[k], want[k].met));
+		cr_expect(eq(u8, o->status[k], want[k].status));
+		cr_expect(eq(u8, o->recorded[k], want[k].recorded));
+		cr_expect(eq(i8, o->agrees[k], want[k].agrees));
+	}
+	cr_expect(eq(str, (char *)ws_eval_name(o->status[1]), "一部未達成"));
+	cr_assert(eq(sz, w->n, 1));
+	cr_expect(eq(i32, w->objectives[0], 5));
+	cr_expect(eq(i32, w->obj_met[0], 2));
+	cr_expect(eq(i32, w->obj_partial[0], 1));
+	cr_expect(eq(i32, w->obj_missed[0], 1));
+	cr_expect(eq(i32, w->obj_unreviewed[0], 1));
+	cr_expect(eq(i32, w->recorded[0], 4));
+	cr_expect(eq(i32, w->agree[0], 2));
+	cr_expect(eq(i32, w->disagree[0], 1));
+	cr_expect(eq(i32, w->indicators[0], 8)); /* y3's and a4's two rows are one series each */
+}
