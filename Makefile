@@ -21,7 +21,7 @@ LIB_SRC = $(wildcard engine/*.c ingest/*.c stats/*.c reports/*.c) bench/gen.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TESTS   = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps demo test unit cli asan valgrind clean install fuzz bench
+.PHONY: all deps demo test unit cli asan valgrind clean install fuzz bench browser-test
 
 all: wardstat
 
@@ -75,9 +75,23 @@ asan: deps
 build-asan/wardstat: $(BUILD)/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# memcheck over the demo in every format and view, and over hostile input with rejects
+# (that run must exit 3); any memory error or definite/possible leak fails the target.
+VALGRIND = valgrind -q --leak-check=full --show-leak-kinds=definite,possible \
+           --errors-for-leak-kinds=definite,possible --error-exitcode=1
+HOSTILE  = $(addprefix tests/fixtures/hostile/,numbers.csv years.csv nul.csv not-utf8.csv \
+           stray-quote.csv unterminated.csv) tests/fixtures/contract/edge/input.csv
+
 valgrind: wardstat
-	valgrind --leak-check=full --error-exitcode=1 -q ./wardstat report -o /dev/null
-	valgrind --leak-check=full --error-exitcode=1 -q ./wardstat report -f csv -o $(BUILD)/vg-out
+	@command -v valgrind >/dev/null || { echo "make valgrind needs valgrind (apt-get install valgrind)"; exit 1; }
+	@mkdir -p $(BUILD)/vg
+	$(VALGRIND) ./wardstat report > /dev/null
+	$(VALGRIND) ./wardstat report -f csv -o $(BUILD)/vg/csv
+	set -e; for f in md json html xlsx; do $(VALGRIND) ./wardstat report -f $$f -o $(BUILD)/vg/review.$$f; done
+	set -e; for v in rank trends below; do $(VALGRIND) ./wardstat $$v > /dev/null; done
+	$(VALGRIND) ./wardstat check data/chuo-r4.csv > /dev/null
+	$(VALGRIND) ./wardstat report $(HOSTILE) -f md -o $(BUILD)/vg/hostile.md 2>/dev/null; \
+	  rc=$$?; [ $$rc -eq 3 ] || { echo "valgrind on hostile input: exit $$rc, want 3"; exit 1; }
 
 # libFuzzer over ingest, stats and writers (clang; see fuzz/README.md). Objects go to
 # fuzz/build/, new inputs to fuzz/corpus/ (both git-ignored), seeded from fuzz/seeds/
@@ -103,6 +117,11 @@ fuzz/build/fuzz_ingest: fuzz/fuzz_ingest.c $(LIB_OBJ)
 # npm, time and the npm package of bench/duckdb when missing. BENCH_SIZES=1m: small only.
 bench: deps
 	bash bench/run.sh
+
+# Opens the HTML report in headless Chromium: title, SVG charts, a screenshot that is not
+# blank (tests/browser/run.py; the screenshot is kept in $(BUILD)/browser/ to look at).
+browser-test: wardstat
+	python3 tests/browser/run.py ./wardstat --keep $(BUILD)/browser
 
 install: wardstat
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wardstat $(DESTDIR)$(PREFIX)/share/man/man1

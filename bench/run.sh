@@ -170,6 +170,7 @@ for size in $SIZES; do
 	measure "$o/duckdb-db" $DUCK db "$db" "$o/duckdb-db"
 	verdict="equal"
 	check "$o/wardstat-wsc" "$o/duckdb-db" "$o/compare-snapshot.txt" || verdict="**DIFFER**"
+	checks+="### $size rows, snapshot path"$'\n\n```\n'"$(cat "$o/compare-snapshot.txt")"$'\n```\n\n'
 	hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" \
 		--export-json "$o/hyperfine-snapshot.json" \
 		-n wardstat-wsc "$WS report $wsc --format csv -o $o/wardstat-wsc" \

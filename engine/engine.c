@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int ws_err_set(struct ws_err *err, int code, const char *fmt, ...)
 {
@@ -81,6 +82,10 @@ int ws_dict_init(struct ws_dict *d)
 
 void ws_dict_fini(struct ws_dict *d)
 {
+	if (d->frozen) { /* the strings belong to a mapping */
+		memset(d, 0, sizeof(*d));
+		return;
+	}
 	free(d->arena);
 	free(d->off);
 	free(d->len);
@@ -113,6 +118,8 @@ int ws_dict_intern(struct ws_dict *d, const char *s, size_t len, uint32_t *code)
 
 	if (len > UINT32_MAX - 1)
 		return WS_EVALUE;
+	if (d->frozen)
+		return WS_EUSAGE;
 	if (d->nslot == 0 && dict_rehash(d, 64) != WS_OK)
 		return WS_ENOMEM;
 	h = hash_bytes(s, len) & (d->nslot - 1);
@@ -203,6 +210,12 @@ int ws_table_init(struct ws_table *t)
 
 void ws_table_fini(struct ws_table *t)
 {
+	if (t->map) { /* the columns belong to a mapped snapshot */
+		munmap(t->map, t->maplen);
+		ws_dict_fini(&t->dict);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
 	free(t->ward);
 	free(t->division);
 	free(t->objective);

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define WS_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -77,6 +78,7 @@ struct ws_dict {
 	uint32_t cap;      /* entries allocated in off/len */
 	uint32_t *slot;    /* hash slots: code + 1, 0 = empty */
 	uint32_t nslot;    /* power of two */
+	int frozen;        /* read-only: the strings live in a mapped snapshot */
 };
 
 /* Initialises an empty dictionary holding only "" (code 0). */
@@ -147,6 +149,8 @@ struct ws_table {
 	uint32_t *file;      /* dict code of the source file name */
 	uint32_t *line;      /* source line of the record */
 	struct ws_dict dict; /* every string of the table */
+	void *map;           /* a mapped snapshot holding the columns, or NULL */
+	size_t maplen;
 };
 
 int ws_table_init(struct ws_table *t);
@@ -184,5 +188,25 @@ void ws_index_fini(struct ws_index *ix);
  * table row). The table keeps the rows; ix->series still maps them.
  */
 int ws_index_remove(struct ws_index *ix, const uint8_t *drop);
+
+/* ---- the columnar snapshot (.wsc) --------------------------------------- */
+
+/*
+ * Writes the rows of ix (in index order, so the series come grouped) and the
+ * dictionary of t to f as a versioned, checksummed snapshot. f must be
+ * seekable (the header is rewritten with the checksum at the end).
+ */
+int ws_snapshot_write(const struct ws_table *t, const struct ws_index *ix, FILE *f,
+		      struct ws_err *err);
+/* 1 when path is a regular file starting with the snapshot magic (pipes are never
+ * peeked at: that would consume their first bytes). */
+int ws_snapshot_is(const char *path);
+/*
+ * Maps a snapshot read-only: t's columns and dictionary point into the
+ * mapping (ws_table_fini unmaps it; the dictionary is frozen, interning into
+ * it fails) and ix is its series index. Checks version, sizes, checksum and
+ * string codes; a damaged file is WS_EPARSE with err set.
+ */
+int ws_snapshot_map(const char *path, struct ws_table *t, struct ws_index *ix, struct ws_err *err);
 
 #endif /* WS_ENGINE_H */

@@ -129,7 +129,8 @@ size_t ws_report_division_series(const struct ws_report_review *rv, uint32_t war
 				 uint32_t division, size_t *first);
 /* The title: o->title, else a default for the view; static or borrowed. */
 const char *ws_report_title(const struct ws_report_review *rv);
-/* "division", or "ward division" when the data has several wards. Returns buf. */
+/* "division" (borrowed from the dictionary), or "ward division" written into
+ * buf when the data has several wards. */
 const char *ws_report_div_label(const struct ws_report_review *rv, uint32_t ward,
 				uint32_t division, char *buf, size_t cap);
 
@@ -158,6 +159,8 @@ int ws_report_cpwidth(uint32_t c);
 int ws_report_dwidth(const char *s);
 /* Bytes of the longest prefix of s that fits in w columns; *used gets its width. */
 size_t ws_report_fit(const char *s, int w, int *used);
+/* Removes a UTF-8 sequence left unfinished at the end of buf (by a cut); returns buf. */
+char *ws_report_utf8_trim(char *buf);
 
 /* Writes data table d as CSV (header, then rows) to f; WS_EIO when a write failed. */
 int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *d, FILE *f);

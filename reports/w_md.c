@@ -66,7 +66,7 @@ static const char *with_unit(const struct ws_report_review *rv, size_t s, double
 	else
 		ws_report_fmt_num(v, num, sizeof(num));
 	snprintf(buf, cap, "%s%s", num, *num ? DSTR(rv, rv->st->series.unit[s]) : "");
-	return buf;
+	return ws_report_utf8_trim(buf);
 }
 
 static void header(FILE *f, const struct ws_report_review *rv)

@@ -354,11 +354,10 @@ const char *ws_report_div_label(const struct ws_report_review *rv, uint32_t ward
 {
 	const struct ws_dict *d = &rv->t->dict;
 
-	if (rv->nwards > 1)
-		snprintf(buf, cap, "%s %s", ws_dict_str(d, ward), ws_dict_str(d, division));
-	else
-		snprintf(buf, cap, "%s", ws_dict_str(d, division));
-	return buf;
+	if (rv->nwards <= 1)
+		return ws_dict_str(d, division);
+	snprintf(buf, cap, "%s %s", ws_dict_str(d, ward), ws_dict_str(d, division));
+	return ws_report_utf8_trim(buf);
 }
 
 /* ---- numbers for people ------------------------------------------------- */

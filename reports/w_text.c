@@ -463,7 +463,7 @@ static const char *with_unit(struct ctx *x, size_t s, double v, int sign, char *
 	else
 		ws_report_fmt_num(v, num, sizeof(num));
 	snprintf(buf, cap, "%s%s", num, *num ? DSTR(x->rv->st->series.unit[s]) : "");
-	return buf;
+	return ws_report_utf8_trim(buf);
 }
 
 static void header(struct ctx *x)

@@ -126,3 +126,19 @@ size_t ws_report_fit(const char *s, int w, int *used)
 	return i;
 }
 
+
+/* Cuts a sequence that snprintf may have left unfinished at the end of buf. */
+char *ws_report_utf8_trim(char *buf)
+{
+	size_t n = strlen(buf), k = n;
+	unsigned char lead;
+
+	while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80 && n - k < 3)
+		k--;
+	if (k == 0 || (lead = (unsigned char)buf[k - 1]) < 0xC0)
+		return buf;
+	/* a lead byte announces 2, 3 or 4 bytes; fewer are left: drop them */
+	if (n - (k - 1) < (size_t)(lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2))
+		buf[k - 1] = '\0';
+	return buf;
+}

@@ -24,10 +24,12 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stats_internal.h"
 
@@ -76,10 +78,17 @@ static void series_free(struct ws_series_stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Appends a printf-formatted reason for series i. */
-static int reason_set(struct ws_series_stats *s, size_t i, const char *fmt, ...)
-	WS_PRINTF(3, 4);
-static int reason_set(struct ws_series_stats *s, size_t i, const char *fmt, ...)
+/* Reasons of a range of series, one arena per thread. */
+struct textbuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Appends a printf-formatted reason for series i to tb. */
+static int reason_set(struct textbuf *tb, struct ws_series_stats *s, size_t i, const char *fmt,
+		      ...) WS_PRINTF(4, 5);
+static int reason_set(struct textbuf *tb, struct ws_series_stats *s, size_t i, const char *fmt,
+		      ...)
 {
 	char buf[512];
 	va_list ap;
@@ -89,21 +98,21 @@ static int reason_set(struct ws_series_stats *s, size_t i, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	n = strlen(buf);
-	if (s->text_len + n + 1 > s->text_cap) {
-		size_t cap = s->text_cap ? s->text_cap * 2 : 1 << 16;
+	if (tb->len + n + 1 > tb->cap) {
+		size_t cap = tb->cap ? tb->cap * 2 : 1 << 16;
 		char *p;
 
-		while (cap < s->text_len + n + 1)
+		while (cap < tb->len + n + 1)
 			cap *= 2;
-		p = realloc(s->text, cap);
+		p = realloc(tb->p, cap);
 		if (!p)
 			return WS_ENOMEM;
-		s->text = p;
-		s->text_cap = cap;
+		tb->p = p;
+		tb->cap = cap;
 	}
-	memcpy(s->text + s->text_len, buf, n + 1);
-	s->reason[i] = s->text_len;
-	s->text_len += n + 1;
+	memcpy(tb->p + tb->len, buf, n + 1);
+	s->reason[i] = tb->len;
+	tb->len += n + 1;
 	return WS_OK;
 }
 
@@ -119,6 +128,7 @@ struct scratch {
 	double *work;        /* n(n-1)/2 pairwise slopes */
 	int32_t *miss_year;  /* the years of the current streak */
 	double *miss_gap;
+	struct textbuf text; /* the reasons written */
 };
 
 /* x with 4 significant digits, as "%.4g"; plus sign when asked. */
@@ -133,12 +143,12 @@ static const char *g4(double x, int plus, char *buf)
 }
 
 /* Writes the reason of series i: the flag, the years and the gaps. */
-static int explain(struct ws_series_stats *s, size_t i, const struct scratch *w, int nmiss)
+static int explain(struct ws_series_stats *s, size_t i, struct scratch *w, int nmiss)
 {
 	char years[256] = "", gaps[256] = "", a[40], b[40];
 
 	if (s->review_year[i] < 0)
-		return reason_set(s, i, "%s", s->nobs[i] == 0 ? "not reviewed: no actual"
+		return reason_set(&w->text, s, i, "%s", s->nobs[i] == 0 ? "not reviewed: no actual"
 							       : "not reviewed: no year with both target and actual");
 	if (s->persistent[i] == 1) {
 		size_t yl = 0, gl = 0;
@@ -149,13 +159,13 @@ static int explain(struct ws_series_stats *s, size_t i, const struct scratch *w,
 			gl += (size_t)snprintf(gaps + gl, sizeof(gaps) - gl, "%s%s", gl ? "," : "",
 					       g4(w->miss_gap[k], 0, a));
 		}
-		return reason_set(s, i, "persistent: missed %s (gap %s)", years, gaps);
+		return reason_set(&w->text, s, i, "persistent: missed %s (gap %s)", years, gaps);
 	}
 	if (s->band[i] == WS_BAND_MET)
-		return reason_set(s, i, "met %d (gap %s)", s->review_year[i], g4(s->gap[i], 1, a));
+		return reason_set(&w->text, s, i, "met %d (gap %s)", s->review_year[i], g4(s->gap[i], 1, a));
 	if (isnan(s->achievement[i]))
-		return reason_set(s, i, "missed %d (gap %s)", s->review_year[i], g4(s->gap[i], 0, a));
-	return reason_set(s, i, "%s %d (gap %s, achievement %s)",
+		return reason_set(&w->text, s, i, "missed %d (gap %s)", s->review_year[i], g4(s->gap[i], 0, a));
+	return reason_set(&w->text, s, i, "%s %d (gap %s, achievement %s)",
 			  s->band[i] == WS_BAND_NEAR ? "near: missed" : "missed", s->review_year[i],
 			  g4(s->gap[i], 0, a), g4(s->achievement[i], 0, b));
 }
@@ -163,7 +173,7 @@ static int explain(struct ws_series_stats *s, size_t i, const struct scratch *w,
 /* t quantile 0.975 with df degrees of freedom, computed once per df. */
 static double t975(size_t df)
 {
-	static double cache[512];
+	static _Thread_local double cache[512];
 
 	if (df >= sizeof(cache) / sizeof(cache[0]))
 		return gsl_cdf_tdist_Pinv(0.975, (double)df);
@@ -295,15 +305,73 @@ void ws_stats_fini(struct ws_stats *st)
 	ws_stats_rollup_free(st);
 }
 
+/* One thread's share: series [b, e) with scratch of its own. */
+struct part {
+	const struct ws_table *t;
+	const struct ws_index *ix;
+	const struct ws_stats_opts *o;
+	struct ws_series_stats *s;
+	int32_t newest;
+	size_t b, e, longest;
+	struct scratch w;
+	int rc;
+	pthread_t th;
+};
+
+static void *run_part(void *arg)
+{
+	struct part *p = arg;
+	struct scratch *w = &p->w;
+	size_t l = p->longest;
+
+	p->rc = WS_ENOMEM;
+	w->x = malloc(l * sizeof(double));
+	w->y = malloc(l * sizeof(double));
+	w->work = malloc((l * (l - 1) / 2 + l) * sizeof(double));
+	w->miss_year = malloc(l * sizeof(int32_t));
+	w->miss_gap = malloc(l * sizeof(double));
+	if (!w->x || !w->y || !w->work || !w->miss_year || !w->miss_gap)
+		return NULL;
+	for (size_t s = p->b; s < p->e; s++) {
+		size_t m = p->ix->start[s + 1] - p->ix->start[s];
+
+		if (one_series(p->t, p->ix->row + p->ix->start[s], m, p->o, p->newest, p->s, s, w))
+			return NULL;
+	}
+	p->rc = WS_OK;
+	return NULL;
+}
+
+static void part_free(struct part *p)
+{
+	free(p->w.x);
+	free(p->w.y);
+	free(p->w.work);
+	free(p->w.miss_year);
+	free(p->w.miss_gap);
+	free(p->w.text.p);
+}
+
+/* Threads for the series pass: one per core (at most 8) above 20,000 series. */
+static int stats_threads(const struct ws_stats_opts *o, size_t nseries)
+{
+	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (nseries < 20000 || n < 1)
+		return 1;
+	return n > 8 ? 8 : (int)n;
+}
+
 int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 		     const struct ws_stats_opts *opts, struct ws_stats *st, struct ws_err *err)
 {
 	struct ws_stats_opts o = *opts;
-	struct scratch w = {0};
-	size_t longest = 1;
-	int rc = WS_ENOMEM;
+	struct part part[8];
+	size_t longest = 1, total = 0;
+	int rc = WS_ENOMEM, np = stats_threads(opts, ix->nseries), started = 0;
 
 	memset(st, 0, sizeof(*st));
+	memset(part, 0, sizeof(part));
 	gsl_set_error_handler_off();
 	if (o.near <= 0)
 		o.near = 0.9;
@@ -313,6 +381,8 @@ int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 	for (size_t s = 0; s < ix->nseries; s++) {
 		size_t m = ix->start[s + 1] - ix->start[s];
 
+		if (m == 0) /* the index never holds an empty series */
+			return ws_err_set(err, WS_EVALUE, "computing statistics: series %zu is empty", s);
 		if (m > longest)
 			longest = m;
 		for (size_t j = ix->start[s]; j < ix->start[s + 1]; j++)
@@ -321,31 +391,43 @@ int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 	}
 	if (o.review_year > 0)
 		st->newest_year = o.review_year;
-	w.x = malloc(longest * sizeof(double));
-	w.y = malloc(longest * sizeof(double));
-	w.work = malloc((longest * (longest - 1) / 2 + longest) * sizeof(double));
-	w.miss_year = malloc(longest * sizeof(int32_t));
-	w.miss_gap = malloc(longest * sizeof(double));
-	if (!w.x || !w.y || !w.work || !w.miss_year || !w.miss_gap ||
-	    !series_alloc(&st->series, ix->nseries))
+	if (!series_alloc(&st->series, ix->nseries))
 		goto out;
-	for (size_t s = 0; s < ix->nseries; s++) {
-		size_t m = ix->start[s + 1] - ix->start[s];
-
-		if (m == 0) { /* every row superseded cannot happen: a winner stays */
-			continue;
-		}
-		if (one_series(t, ix->row + ix->start[s], m, &o, st->newest_year, &st->series, s,
-			       &w) != WS_OK)
-			goto out;
+	for (int k = 0; k < np; k++) {
+		part[k] = (struct part){.t = t, .ix = ix, .o = &o, .s = &st->series,
+					.newest = st->newest_year, .longest = longest,
+					.b = ix->nseries * (size_t)k / (size_t)np,
+					.e = ix->nseries * (size_t)(k + 1) / (size_t)np};
 	}
+	for (started = 1; started < np; started++)
+		if (pthread_create(&part[started].th, NULL, run_part, &part[started]) != 0)
+			break;
+	run_part(&part[0]);
+	for (int k = 1; k < started; k++)
+		pthread_join(part[k].th, NULL);
+	for (int k = started; k < np; k++) /* threads that could not start: run them here */
+		run_part(&part[k]);
+	for (int k = 0; k < np; k++)
+		if (part[k].rc != WS_OK)
+			goto out;
+	/* the reasons of every part, one after the other, offsets shifted */
+	for (int k = 0; k < np; k++)
+		total += part[k].w.text.len;
+	st->series.text = malloc(total ? total : 1);
+	if (!st->series.text)
+		goto out;
+	for (size_t k = 0, base = 0; k < (size_t)np; k++) {
+		if (part[k].w.text.len)
+			memcpy(st->series.text + base, part[k].w.text.p, part[k].w.text.len);
+		for (size_t s = part[k].b; s < part[k].e; s++)
+			st->series.reason[s] += base;
+		base += part[k].w.text.len;
+	}
+	st->series.text_len = st->series.text_cap = total;
 	rc = ws_stats_rollup(t, ix, st);
 out:
-	free(w.x);
-	free(w.y);
-	free(w.work);
-	free(w.miss_year);
-	free(w.miss_gap);
+	for (int k = 0; k < np; k++)
+		part_free(&part[k]);
 	if (rc != WS_OK)
 		ws_err_set(err, rc, "computing statistics: %s", ws_strerror(rc));
 	return rc;

@@ -78,20 +78,21 @@ double ws_stats_sen(const double *x, const double *y, size_t n, double *work)
 #define MK_MAXQ (MK_EXACT_MAX * (MK_EXACT_MAX - 1) / 2)
 #define MK_CACHE 256 /* partitions of 3..10 number 134 */
 
-/* The null distribution of S for one n and tie pattern. */
-static struct mk_dist {
+/* The null distribution of S for one n and tie pattern; one cache per thread
+ * (stats run on several threads), so no locking on the hot path. */
+static _Thread_local struct mk_dist {
 	int n;
 	int ties[MK_EXACT_MAX]; /* tie sizes, descending, zero-padded */
 	int m;                  /* untied pairs */
 	double count[MK_MAXQ + 1]; /* orderings with Q inversions */
 	double total;           /* n!/prod t! */
 } mk_cache[MK_CACHE];
-static int mk_cached;
+static _Thread_local int mk_cached;
 
 /* c = q-binomial [a choose b]_q, by [a,b] = [a-1,b-1] + q^b [a-1,b]. */
 static void qbinom(int a, int b, double *c)
 {
-	static double tab[MK_EXACT_MAX + 1][MK_EXACT_MAX + 1][MK_MAXQ + 1];
+	double tab[MK_EXACT_MAX + 1][MK_EXACT_MAX + 1][MK_MAXQ + 1];
 
 	memset(tab, 0, sizeof(tab));
 	for (int i = 0; i <= a; i++) {

@@ -25,6 +25,7 @@ struct ws_stats_opts {
 	double near;     /* band: achievement >= near and not met is "near"; 0 = 0.9 */
 	int streak;      /* persistent when streak >= this; 0 = 3 */
 	int review_year; /* 0 = newest year in the data, for `lag` */
+	int threads;     /* threads for the series pass; 0 = one per core (at most 8) */
 };
 
 enum ws_band { WS_BAND_NONE = 0, WS_BAND_MET, WS_BAND_NEAR, WS_BAND_MISSED };

@@ -8,7 +8,7 @@ on file permissions (CI runs as root): they use /dev/full, a file where a direct
 be, a directory where a file should be, and RLIMIT_FSIZE. Regressions found by the fuzzer
 are named with their date and the issue.
 """
-import os, re, resource, signal, stat, subprocess, sys
+import importlib.util, os, re, resource, signal, stat, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -108,6 +108,14 @@ def still_devices(tmp):
         assert stat.S_ISCHR(os.stat(dev).st_mode), f"{dev} is no longer a device"
     assert not [f for f in os.listdir("/dev") if "rejects" in f or f.startswith(".null")
                 or f.startswith(".full")], "files left in /dev"
+
+
+def reconcile_at_scale(tmp):
+    """1,000,000 generated rows, 1% damaged: tests/reconcile.py."""
+    spec = importlib.util.spec_from_file_location("reconcile", os.path.join(ROOT, "tests", "reconcile.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.run(binary(), tmp)
 
 
 def fields(n, fill=b""):
@@ -230,4 +238,7 @@ CASES = [
          check=kept_after_failed_write("csv", "out")),
     dict(name="out-failed-table-keeps-old-csv-set", args=["--version"], exit=0,
          check=csv_dir_kept),
+    # ---- nothing lost at scale ----
+    dict(name="reconcile-a-million-rows-with-1pct-damaged", args=["--version"], exit=0,
+         check=reconcile_at_scale, timeout=300),
 ]

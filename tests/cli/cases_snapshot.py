@@ -1,0 +1,77 @@
+"""The columnar snapshot (issue 5): `wardstat ingest FILE -o F.wsc`, then `report F.wsc`.
+
+The report from the snapshot must equal the report from the CSV, byte for byte; a damaged,
+truncated or foreign file is refused with exit 2, never mapped.
+"""
+import filecmp, os, shutil, subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+EDGE = os.path.join(ROOT, "tests", "fixtures", "contract", "edge", "input.csv")
+
+
+def run(args):
+    return subprocess.run([os.environ["WARDSTAT_BIN"]] + args, capture_output=True, cwd=ROOT)
+
+
+def same_report(src):
+    def check(tmp):
+        snap = os.path.join(tmp, "s.wsc")
+        p = run(["ingest", src, "-o", snap])
+        assert p.returncode == 0, p.stderr
+        assert b"snapshot" in p.stdout
+        for args in (["-f", "csv", "-o"], ):
+            a, b = os.path.join(tmp, "from-csv"), os.path.join(tmp, "from-snap")
+            assert run(["report", src] + args + [a]).returncode == 0
+            q = run(["report", snap] + args + [b])
+            assert q.returncode == 0, q.stderr
+            for name in ("series.csv", "divisions.csv", "objectives.csv", "ward.csv"):
+                assert filecmp.cmp(os.path.join(a, name), os.path.join(b, name), shallow=False), name
+        for cmd in (["report"], ["rank"], ["below"], ["trends"]):
+            x, y = run(cmd + [src, "--color", "never"]), run(cmd + [snap, "--color", "never"])
+            # the header names the file read, which differs; everything else must not
+            strip = lambda b: b"\n".join(l for l in b.split(b"\n") if not l.startswith(b"Source:"))
+            assert x.returncode == y.returncode == 0 and strip(x.stdout) == strip(y.stdout), cmd
+    return check
+
+
+def damaged(how):
+    def check(tmp):
+        snap = os.path.join(tmp, "s.wsc")
+        assert run(["ingest", EDGE, "-o", snap]).returncode == 0
+        data = bytearray(open(snap, "rb").read())
+        if how == "flip":
+            data[len(data) // 2] ^= 0x40
+        elif how == "truncate":
+            data = data[: len(data) - 16]
+        elif how == "version":
+            data[8] = 99
+        open(snap, "wb").write(bytes(data))
+        p = run(["report", snap])
+        assert p.returncode == 2, (p.returncode, p.stderr)
+        want = {"flip": b"snapshot damaged", "truncate": b"snapshot damaged",
+                "version": b"snapshot version 99"}[how]
+        assert want in p.stderr, p.stderr
+    return check
+
+
+CASES = [
+    dict(name="snapshot-edge-same-report", args=["--version"], exit=0, check=same_report(EDGE)),
+    dict(name="snapshot-bundled-same-report", args=["--version"], exit=0,
+         check=same_report(os.path.join(ROOT, "data", "chuo-r4.csv"))),
+    dict(name="snapshot-flipped-byte", args=["--version"], exit=0, check=damaged("flip")),
+    dict(name="snapshot-truncated", args=["--version"], exit=0, check=damaged("truncate")),
+    dict(name="snapshot-other-version", args=["--version"], exit=0, check=damaged("version")),
+    dict(name="snapshot-ingest-needs-output", args=["ingest", "data/chuo-r4.csv"], exit=1,
+         stderr="wardstat: ingest writes a snapshot file: give -o FILE.wsc\n"
+                "Try 'wardstat --help' for more information.\n"),
+    dict(name="snapshot-not-merged", args=["--version"], exit=0, check=lambda tmp: _not_merged(tmp)),
+]
+
+
+def _not_merged(tmp):
+    snap = os.path.join(tmp, "s.wsc")
+    assert run(["ingest", EDGE, "-o", snap]).returncode == 0
+    p = run(["report", snap, EDGE])
+    assert p.returncode == 2, p.returncode
+    assert p.stderr == f"wardstat: {snap}: a snapshot is read alone, not merged with other files\n".encode(), p.stderr
