@@ -227,16 +227,16 @@ static void ranking_bars(FILE *f, const struct ws_report_review *rv)
 	for (size_t j = 0; j < rv->nrank; j++) {
 		size_t i = rv->rank[j];
 		double y = top + row * (double)j, share = isnan(d->met_share[i]) ? 0 : d->met_share[i];
+		const char *label = ws_report_div_label(rv, d->ward[i], d->division[i], buf, sizeof(buf));
 
-		ws_report_div_label(rv, d->ward[i], d->division[i], buf, sizeof(buf));
 		fputs("<g><title>", f);
-		esc(f, buf);
+		esc(f, label);
 		fprintf(f, ": %d of %d met</title>", d->met[i], d->reviewed[i]);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"end\">",
 			left - 10, y + 19);
 		if (d->rank[i] >= 0)
 			fprintf(f, "%d. ", d->rank[i]);
-		esc_cut(f, buf, 30);
+		esc_cut(f, label, 30);
 		fprintf(f, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"20\" rx=\"2\" "
 			   "fill=\"#2f6fb2\"/>", left, y + 5, span * share);
 		ws_report_fmt_pct(d->met_share[i], pct, sizeof(pct));

@@ -131,14 +131,15 @@ struct scratch {
 	struct textbuf text; /* the reasons written */
 };
 
-/* x with 4 significant digits, as "%.4g"; plus sign when asked. */
-static const char *g4(double x, int plus, char *buf)
+/* x as "%.*g" with prec digits; plus sign when asked. Gaps get 10 digits
+ * (a gap of -19155 reads as such, not as -1.916e+04), ratios 4. */
+static const char *num(double x, int prec, int plus, char *buf)
 {
 	size_t o = 0;
 
 	if (plus && x >= 0)
 		buf[o++] = '+';
-	ws_fmt_double(x, 4, buf + o, 32);
+	ws_fmt_double(x, prec, buf + o, 32);
 	return buf;
 }
 
@@ -157,17 +158,17 @@ static int explain(struct ws_series_stats *s, size_t i, struct scratch *w, int n
 			yl += (size_t)snprintf(years + yl, sizeof(years) - yl, "%s%d", yl ? "," : "",
 					       w->miss_year[k]);
 			gl += (size_t)snprintf(gaps + gl, sizeof(gaps) - gl, "%s%s", gl ? "," : "",
-					       g4(w->miss_gap[k], 0, a));
+					       num(w->miss_gap[k], 10, 0, a));
 		}
 		return reason_set(&w->text, s, i, "persistent: missed %s (gap %s)", years, gaps);
 	}
 	if (s->band[i] == WS_BAND_MET)
-		return reason_set(&w->text, s, i, "met %d (gap %s)", s->review_year[i], g4(s->gap[i], 1, a));
+		return reason_set(&w->text, s, i, "met %d (gap %s)", s->review_year[i], num(s->gap[i], 10, 1, a));
 	if (isnan(s->achievement[i]))
-		return reason_set(&w->text, s, i, "missed %d (gap %s)", s->review_year[i], g4(s->gap[i], 0, a));
+		return reason_set(&w->text, s, i, "missed %d (gap %s)", s->review_year[i], num(s->gap[i], 10, 0, a));
 	return reason_set(&w->text, s, i, "%s %d (gap %s, achievement %s)",
 			  s->band[i] == WS_BAND_NEAR ? "near: missed" : "missed", s->review_year[i],
-			  g4(s->gap[i], 0, a), g4(s->achievement[i], 0, b));
+			  num(s->gap[i], 10, 0, a), num(s->achievement[i], 4, 0, b));
 }
 
 /* t quantile 0.975 with df degrees of freedom, computed once per df. */

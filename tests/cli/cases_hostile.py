@@ -106,6 +106,7 @@ def to_dev_full(args, want):
 def still_devices(tmp):
     for dev in ("/dev/null", "/dev/full"):
         assert stat.S_ISCHR(os.stat(dev).st_mode), f"{dev} is no longer a device"
+    assert os.path.islink("/dev/stdout"), "/dev/stdout is no longer a link"
     assert not [f for f in os.listdir("/dev") if "rejects" in f or f.startswith(".null")
                 or f.startswith(".full")], "files left in /dev"
 
@@ -220,6 +221,10 @@ CASES = [
          args=["report", F + "numbers.csv", "-f", "md", "-o", "/dev/null"], exit=3,
          stderr=lambda s: None if s.count("\n") == 5 else (_ for _ in ()).throw(AssertionError(s)),
          check=still_devices),
+    dict(name="2026-11-25-issue6-dev-stdout-written-in-place",
+         args=["report", "-f", "md", "-o", "/dev/stdout"], exit=0, stderr="",
+         stdout=lambda s: None if s.startswith("# wardstat annual review\n")
+         else (_ for _ in ()).throw(AssertionError(s[:200])), check=still_devices),
     dict(name="out-file-in-place-of-directory", args=["report", "-f", "md", "-o", "Makefile/r.md"],
          exit=2, stdout="", stderr="wardstat: Makefile/r.md: cannot write: Not a directory\n"),
     dict(name="out-csv-into-a-file", args=["report", "-f", "csv", "-o", "Makefile"], exit=2,
