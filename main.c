@@ -349,6 +349,28 @@ static const char *rejects_path(const struct cli *c, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * The progress bar of long ingests, on stderr when it is a terminal: drawn in
+ * place with a carriage return, erased when the file is done.
+ */
+static void progress(void *ctx, const char *path, size_t done, size_t total)
+{
+	int *shown = ctx;
+	int w = 30, k = total ? (int)((double)done / (double)total * w) : w;
+
+	if (total < (64u << 20) && !*shown)
+		return; /* small files finish before a bar is worth drawing */
+	if (done >= total) {
+		if (*shown)
+			fputs("\r\033[K", stderr);
+		*shown = 0;
+		return;
+	}
+	fprintf(stderr, "\rwardstat: reading %.40s [%.*s%*s] %3d%%", path, k,
+		"##############################", w - k, "", (int)(100.0 * (double)done / (double)total));
+	*shown = 1;
+}
+
 /* Reads the input: one mapped snapshot (.wsc), or CSV files through the ingest. */
 static int load(const struct cli *c, const char *const *files, size_t nfiles, struct ws_table *t,
 		struct ws_index *ix, struct ws_ingest_log *log, struct ws_err *err)
@@ -578,6 +600,12 @@ int main(int argc, char **argv)
 		c.rep.color = (nc && *nc) ? 0 : strcmp(c.color, "always") == 0 ? 1
 						  : strcmp(c.color, "never") == 0  ? 0
 										   : tty;
+	}
+	if (isatty(STDERR_FILENO)) {
+		static int shown;
+
+		c.in.progress = progress;
+		c.in.progress_ctx = &shown;
 	}
 	status = run(&c, files, nfiles);
 done:

@@ -91,12 +91,16 @@ def as_int(s):
 
 
 def same(col, a, b, row, cols):
-    """Whether cells a (wardstat) and b (DuckDB) of column col agree; and the
-    relative difference for real columns (0 when not real or not both set)."""
+    """Whether cells a (wardstat) and b (DuckDB) of column col agree; and
+    their relative difference when both are real numbers clear of the
+    absolute floor (0 otherwise: near zero only the floor says anything)."""
     if a == "" or b == "":
         return a == b, 0.0
     if col in REAL:
-        x, y = float(a), float(b)
+        try:
+            x, y = float(a), float(b)
+        except ValueError:
+            return False, 0.0
         floor = ABS
         if col == "intercept":
             try:
@@ -105,7 +109,8 @@ def same(col, a, b, row, cols):
                 floor = ABS * (1 + slope * year)
             except ValueError:
                 pass
-        rel = abs(x - y) / max(abs(x), abs(y)) if x != y else 0.0
+        big = max(abs(x), abs(y))
+        rel = abs(x - y) / big if x != y and big > 1e3 * floor else 0.0
         return math.isclose(x, y, rel_tol=REL, abs_tol=floor), rel
     if a in ("true", "false") or b in ("true", "false"):
         return a == b, 0.0
@@ -158,7 +163,7 @@ def compare(ws_dir, dd_dir):
         print(f"{name}: {len(ws)} rows, {cells} cells compared, {n} mismatched"
               + (f" ({cols_bad})" if cols_bad else ""))
         if worst:
-            print(f"{name}: largest relative difference: "
+            print(f"{name}: largest relative difference (values clear of zero): "
                   + ", ".join(f"{c} {w:.1e}" for c, w in worst.items()))
     return bad
 

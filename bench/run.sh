@@ -55,11 +55,12 @@ install_duckdb() {
 	npm install --prefix bench/duckdb --no-package-lock --no-audit --no-fund --loglevel=error
 }
 
-# Median, min and max wall seconds of command i of a hyperfine JSON export.
+# Median, min and max wall seconds, and mean CPU seconds (user + system), of
+# command i of a hyperfine JSON export.
 hf() {
 	python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
-print("%.3f %.3f %.3f" % (r["median"], r["min"], r["max"]))' "$1" "$2"
+print("%.3f %.3f %.3f %.2f" % (r["median"], r["min"], r["max"], r["user"] + r["system"]))' "$1" "$2"
 }
 
 # Peak resident set size in MB from a /usr/bin/time -v report.
@@ -154,11 +155,11 @@ for size in $SIZES; do
 		--export-json "$o/hyperfine.json" \
 		-n wardstat "$WS report $csv --format csv -o $o/wardstat" \
 		-n duckdb "$DUCK csv $csv $o/duckdb" >&2
-	read -r ws_med ws_min ws_max <<<"$(hf "$o/hyperfine.json" 0)"
-	read -r dd_med dd_min dd_max <<<"$(hf "$o/hyperfine.json" 1)"
+	read -r ws_med ws_min ws_max ws_cpu <<<"$(hf "$o/hyperfine.json" 0)"
+	read -r dd_med dd_min dd_max dd_cpu <<<"$(hf "$o/hyperfine.json" 1)"
 	ws_rss=$(rss_mb "$o/wardstat.time")
 	dd_rss=$(rss_mb "$o/duckdb.time")
-	table+="| $rows | $mb | $ws_med ($ws_min–$ws_max) | $dd_med ($dd_min–$dd_max) | **$(ratio "$ws_med" "$dd_med")** | $ws_rss | $dd_rss | **$(ratio "$ws_rss" "$dd_rss")** | $verdict |"$'\n'
+	table+="| $rows | $mb | $ws_med ($ws_min–$ws_max) | $dd_med ($dd_min–$dd_max) | **$(ratio "$ws_med" "$dd_med")** | $ws_cpu | $dd_cpu | $ws_rss | $dd_rss | **$(ratio "$ws_rss" "$dd_rss")** | $verdict |"$'\n'
 
 	[ "$snapshot" = 1 ] || continue
 	say "$size: snapshot path"
@@ -175,8 +176,8 @@ for size in $SIZES; do
 		--export-json "$o/hyperfine-snapshot.json" \
 		-n wardstat-wsc "$WS report $wsc --format csv -o $o/wardstat-wsc" \
 		-n duckdb-db "$DUCK db $db $o/duckdb-db" >&2
-	read -r ws_med ws_min ws_max <<<"$(hf "$o/hyperfine-snapshot.json" 0)"
-	read -r dd_med dd_min dd_max <<<"$(hf "$o/hyperfine-snapshot.json" 1)"
+	read -r ws_med ws_min ws_max ws_cpu <<<"$(hf "$o/hyperfine-snapshot.json" 0)"
+	read -r dd_med dd_min dd_max dd_cpu <<<"$(hf "$o/hyperfine-snapshot.json" 1)"
 	ws_rss=$(rss_mb "$o/wardstat-wsc.time")
 	dd_rss=$(rss_mb "$o/duckdb-db.time")
 	ingest_s=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$o/ingest.time")
@@ -184,6 +185,15 @@ for size in $SIZES; do
 	snap_table+="| $rows | $(( $(stat -c %s "$wsc") / 1000000 )) MB, $ingest_s | $(( $(stat -c %s "$db") / 1000000 )) MB, $persist_s | $ws_med ($ws_min–$ws_max) | $dd_med ($dd_min–$dd_max) | $(ratio "$ws_med" "$dd_med") | **$(ratio "$dd_med" "$ws_med")×** | $ws_rss | $dd_rss | $(ratio "$ws_rss" "$dd_rss") | $verdict |"$'\n'
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+busy=""
+# The benchmark's own load shows in load_after; only load_before says whether others ran.
+if python3 -c 'import sys; sys.exit(float(sys.argv[1]) < 1.0)' "${load_before%% *}"; then
+	busy="
+
+**The machine was busy** (other work ran beside the benchmark): wall times, and ratios of
+them, are not to be trusted; CPU seconds are steadier. Run again on a quiet machine."
+	say "the machine was busy: wall times are not to be trusted"
+fi
 
 say "startup: node and DuckDB loading"
 hyperfine -N --style basic --warmup 1 --runs 10 --export-json "$OUT/startup.json" \
@@ -225,7 +235,7 @@ files; bench/compare.py checks them cell by cell (tolerances stated in that scri
 - CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores (nproc)
 - RAM: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 - OS: $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r)
-- load average (1, 5, 15 min) before: $load_before; after: $load_after
+- load average (1, 5, 15 min) before: $load_before; after: $load_after$busy
 
 ## Versions
 
@@ -236,12 +246,12 @@ files; bench/compare.py checks them cell by cell (tolerances stated in that scri
 ## From CSV
 
 Wall time: hyperfine median of $RUNS runs after $WARMUP warmup (min–max in brackets), files in
-the page cache. Peak memory: maximum resident set size from \`/usr/bin/time -v\`, one run.
+the page cache. CPU: mean user + system seconds per run (all threads). Peak memory: maximum resident set size from \`/usr/bin/time -v\`, one run.
 Ratios are wardstat/DuckDB: below 1 means wardstat is faster or smaller (issue 5 asks for
 a wall ratio below 0.5 and an RSS ratio of at most 0.5 at 10M rows).
 
-| rows | CSV MB | wardstat median s (min–max) | DuckDB median s (min–max) | wall ratio | wardstat peak RSS MB | DuckDB peak RSS MB | RSS ratio | tables |
-|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| rows | CSV MB | wardstat median s (min–max) | DuckDB median s (min–max) | wall ratio | wardstat CPU s | DuckDB CPU s | wardstat peak RSS MB | DuckDB peak RSS MB | RSS ratio | tables |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 $table
 DuckDB's times include starting node and loading DuckDB: $start_med s median
 (\`node bench/duckdb/report.mjs version\`).

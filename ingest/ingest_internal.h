@@ -82,6 +82,9 @@ struct reader {
 	char delim;               /* field delimiter of this file */
 	int header_only;          /* stop once the header is taken */
 	int clean;                /* the last scan ended at a record end */
+	size_t next_report;       /* offset of the next progress report */
+	size_t progress_total;    /* bytes of the file, for the progress report */
+	double progress_scale;    /* file bytes per byte of this scan (chunk 0: n chunks) */
 };
 
 /* A loaded file: its bytes (after any BOM), mapped or converted. */

@@ -18,6 +18,7 @@
 #include "ingest_internal.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -170,6 +171,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 		memset(x->r.last, 0, sizeof(x->r.last));
 		x->r.line = 1;
 		x->r.newest = INT32_MIN;
+		x->r.next_report = SIZE_MAX; /* only chunk 0 reports progress */
 		x->s = s + start[k];
 		x->len = start[k + 1] - start[k];
 		x->final = k == n - 1;
@@ -187,6 +189,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 	if (started < n) /* no more threads: finish with what started */
 		ok = 0;
 	w[0].r = *r;
+	w[0].r.progress_scale = (double)len / (double)(start[1] ? start[1] : 1);
 	w[0].s = s;
 	w[0].len = start[1];
 	w[0].final = 0;

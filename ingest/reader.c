@@ -717,6 +717,13 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 			st = START;
 			if (r->header_only && r->header_done)
 				break;
+			if (r->o->progress && i >= r->next_report) {
+				/* chunk 0 of a parallel read stands for all chunks */
+				r->o->progress(r->o->progress_ctx, r->path,
+					       (size_t)((double)i * r->progress_scale),
+					       r->progress_total);
+				r->next_report = i + (16u << 20);
+			}
 			continue;
 		}
 		if (c == delim)
@@ -787,6 +794,9 @@ static int read_file(struct reader *r, const char *path)
 		ws_text_free(&x);
 		return ws_err_set(r->err, WS_ENOMEM, "out of memory");
 	}
+	r->progress_total = x.len;
+	r->progress_scale = 1.0;
+	r->next_report = 16u << 20;
 	r->header_only = 1;
 	rc = ws_reader_scan(r, &p, x.data, x.len, delim, 1, &head);
 	r->header_only = 0;
@@ -794,8 +804,13 @@ static int read_file(struct reader *r, const char *path)
 		rc = ws_err_set(r->err, WS_ESCHEMA, "%s: no header (the file is empty)", path);
 	if (rc == WS_OK)
 		rc = ws_ingest_parallel(r, x.data + head, x.len - head, delim, &done);
-	if (rc == WS_OK && !done)
+	if (rc == WS_OK && !done) {
+		r->progress_scale = 1.0;
+		r->next_report = 16u << 20;
 		rc = ws_reader_scan(r, &p, x.data + head, x.len - head, delim, 1, &rest);
+	}
+	if (rc == WS_OK && r->o->progress)
+		r->o->progress(r->o->progress_ctx, path, x.len, x.len);
 	if (rc != WS_OK && r->err->code == WS_OK)
 		rc = ws_err_set(r->err, rc, "%s: %s", path, ws_strerror(rc));
 	csv_free(&p);

@@ -30,6 +30,10 @@ struct ws_ingest_opts {
 	size_t max_field;     /* longest field in bytes; 0 = 1 MiB */
 	size_t max_columns;   /* most columns in a record; 0 = 1000 */
 	int threads;          /* parsing threads; 0 = one per core (at most 8), 1 = none */
+	/* called now and then while a file is parsed, with bytes done and the file's
+	 * size (estimated when threads share the file); NULL = none */
+	void (*progress)(void *ctx, const char *path, size_t done, size_t total);
+	void *progress_ctx;
 };
 
 /* One entry of the log: a rejected row, a merged duplicate or a restated figure. */
