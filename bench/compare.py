@@ -19,8 +19,10 @@ Tolerances:
   the same way: wardstat fits with GSL's centred sums and keeps a running
   mean, DuckDB's regr_* aggregates update co-moments row by row (Welford
   style) and avg() sums then divides. On series of about ten years these
-  rounding differences are near 1e-14 relative, and wardstat prints 15
-  significant digits where DuckDB prints 17. The contract promises at least
+  rounding differences are near 1e-14 relative (up to about 1e-10 where a
+  small slope or r2 is what is left after cancellation; their absolute error
+  stays below 1e-12), and wardstat prints 15 significant digits where DuckDB
+  prints 17. The contract promises at least
   10 significant digits, so 1e-9 is what it guarantees, five orders of
   magnitude above that rounding noise, and far below any real disagreement
   (a wrong year, row or rule changes a value by far more). The absolute floor

@@ -79,17 +79,22 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 		buf[o] = '\0';
 		return (size_t)o;
 	}
-	e = (int)floor(log10(ax));
+	{
+		int e2;
+
+		frexp(ax, &e2); /* ax = f * 2^e2, f in [0.5, 1): log10(ax) is within one of */
+		e = (int)floor((e2 - 1) * 0.30102999566398120); /* (e2 - 1) log10(2) */
+	}
 	k = prec - 1 - e;
 	if (k < -27 || k > 27 || prec > 15)
 		goto slow;
 	d = scaled(ax, k, &near);
-	if (d >= u10[prec]) { /* log10 was one too low, or rounding carried */
+	if (d >= u10[prec]) { /* the estimate was one too low, or rounding carried */
 		if (k - 1 < -27)
 			goto slow;
 		e++;
 		d = scaled(ax, --k, &near);
-	} else if (d < u10[prec - 1]) { /* log10 was one too high */
+	} else if (d < u10[prec - 1]) { /* the estimate was one too high */
 		if (k + 1 > 27)
 			goto slow;
 		e--;

@@ -83,6 +83,8 @@ struct reader {
 	int header_only;          /* stop once the header is taken */
 	int clean;                /* the last scan ended at a record end */
 	size_t next_report;       /* offset of the next progress report */
+	int mapped;               /* the text is a file mapping: pages behind can go */
+	size_t dropped;           /* bytes of this scan whose pages were given back */
 	size_t progress_total;    /* bytes of the file, for the progress report */
 	double progress_scale;    /* file bytes per byte of this scan (chunk 0: n chunks) */
 };

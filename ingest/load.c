@@ -146,8 +146,11 @@ int ws_text_load(const char *path, const char *encoding, struct text *x, int *ch
 		size_t cap = 1 << 20;
 		ssize_t r;
 
+		int oom = 0;
+
 		x->owned = malloc(cap);
-		while (x->owned && (r = read(fd, x->owned + x->len, cap - x->len)) != 0) {
+		oom = !x->owned;
+		while (!oom && (r = read(fd, x->owned + x->len, cap - x->len)) != 0) {
 			if (r < 0) {
 				int e = errno;
 
@@ -157,16 +160,17 @@ int ws_text_load(const char *path, const char *encoding, struct text *x, int *ch
 			}
 			x->len += (size_t)r;
 			if (x->len == cap) {
-				char *p = realloc(x->owned, cap *= 2);
+				char *p = realloc(x->owned, cap * 2);
 
-				if (!p)
+				if (!p) {
+					oom = 1; /* never a silently truncated input */
 					break;
+				}
 				x->owned = p;
+				cap *= 2;
 			}
-			if (!x->owned)
-				break;
 		}
-		if (!x->owned || x->len == cap) {
+		if (oom) {
 			close(fd);
 			ws_text_free(x);
 			return ws_err_set(err, WS_ENOMEM, "%s: out of memory", path);

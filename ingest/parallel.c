@@ -87,38 +87,68 @@ static int threads_wanted(const struct ws_ingest_opts *o)
 	return n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
+/*
+ * Grows the main column *dst (n_old entries) to n_old + n entries, copies
+ * src's n entries after them and frees src: one column at a time, so the
+ * memory peak is the whole table plus one column, not two tables.
+ */
+static int move_column(void *dst, size_t n_old, void *src, size_t n, size_t size)
+{
+	void **d = dst, **sp = src;
+	char *p = realloc(*d, (n_old + n ? n_old + n : 1) * size);
+
+	if (!p)
+		return WS_ENOMEM;
+	if (n)
+		memcpy(p + n_old * size, *sp, n * size);
+	*d = p;
+	free(*sp);
+	*sp = NULL;
+	return WS_OK;
+}
+
 /* Appends worker w's table and log to r's, shifting lines by line_off. */
 static int append(struct reader *r, struct worker *w, uint32_t line_off)
 {
 	struct ws_table *t = r->t;
-	const struct ws_table *u = &w->t;
+	struct ws_table *u = &w->t;
 	uint32_t *map = malloc((size_t)u->dict.n * sizeof(*map));
-	size_t base = t->n;
+	size_t base = t->n, n = u->n;
 	int rc = WS_ENOMEM;
 
-	if (!map || ws_table_reserve(t, t->n + u->n))
+	if (!map)
 		goto out;
 	for (uint32_t c = 0; c < u->dict.n; c++)
 		if (ws_dict_intern(&t->dict, ws_dict_str(&u->dict, c), u->dict.len[c], &map[c]))
 			goto out;
-	for (size_t i = 0; i < u->n; i++) {
-		size_t k = base + i;
-
-		t->ward[k] = map[u->ward[i]];
-		t->division[k] = map[u->division[i]];
-		t->objective[k] = map[u->objective[i]];
-		t->indicator[k] = map[u->indicator[i]];
-		t->unit[k] = map[u->unit[i]];
-		t->note[k] = map[u->note[i]];
-		t->file[k] = map[u->file[i]];
-		t->line[k] = u->line[i] + line_off;
+	/* string codes: remapped in the private column, which then moves */
+	for (size_t i = 0; i < n; i++) {
+		u->ward[i] = map[u->ward[i]];
+		u->division[i] = map[u->division[i]];
+		u->objective[i] = map[u->objective[i]];
+		u->indicator[i] = map[u->indicator[i]];
+		u->unit[i] = map[u->unit[i]];
+		u->note[i] = map[u->note[i]];
+		u->file[i] = map[u->file[i]];
+		u->line[i] += line_off;
 	}
-	memcpy(t->year + base, u->year, u->n * sizeof(*u->year));
-	memcpy(t->target + base, u->target, u->n * sizeof(*u->target));
-	memcpy(t->actual + base, u->actual, u->n * sizeof(*u->actual));
-	memcpy(t->direction + base, u->direction, u->n);
-	memcpy(t->evaluation + base, u->evaluation, u->n);
-	t->n += u->n;
+	/* the main table's rows beyond t->n are unused capacity: trim to t->n first */
+	if (move_column(&t->ward, base, &u->ward, n, 4) ||
+	    move_column(&t->division, base, &u->division, n, 4) ||
+	    move_column(&t->objective, base, &u->objective, n, 4) ||
+	    move_column(&t->indicator, base, &u->indicator, n, 4) ||
+	    move_column(&t->unit, base, &u->unit, n, 4) ||
+	    move_column(&t->note, base, &u->note, n, 4) ||
+	    move_column(&t->file, base, &u->file, n, 4) ||
+	    move_column(&t->line, base, &u->line, n, 4) ||
+	    move_column(&t->year, base, &u->year, n, 4) ||
+	    move_column(&t->target, base, &u->target, n, 8) ||
+	    move_column(&t->actual, base, &u->actual, n, 8) ||
+	    move_column(&t->direction, base, &u->direction, n, 1) ||
+	    move_column(&t->evaluation, base, &u->evaluation, n, 1))
+		goto out; /* columns moved so far are whole; the caller fails the read */
+	t->n = t->cap = base + n;
+	u->n = u->cap = 0;
 	for (size_t i = 0; i < w->log.n; i++) {
 		const struct ws_log_entry *e = &w->log.e[i];
 

@@ -682,6 +682,23 @@ static int take_record(struct reader *r, struct csv_parser *p)
 	return take_row(r);
 }
 
+/*
+ * Gives back the pages of a mapped file below s + b: the records there are
+ * taken (rejects keep copies of their text), and a mapped file's pages would
+ * otherwise count in the resident size until the end. Pages of a private file
+ * mapping come back from the file if they are touched again.
+ */
+static void drop_behind(struct reader *r, const char *s, size_t b)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)(s + r->dropped) + page - 1) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)(s + b) & ~(page - 1);
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	r->dropped = b;
+}
+
 int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, char delim,
 		   int final, size_t *used)
 {
@@ -692,6 +709,7 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 	int rc;
 
 	r->clean = 0;
+	r->dropped = 0;
 	while (i < len) {
 		char c = s[i];
 
@@ -717,6 +735,8 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 			st = START;
 			if (r->header_only && r->header_done)
 				break;
+			if (r->mapped && b - r->dropped >= (32u << 20))
+				drop_behind(r, s, b);
 			if (r->o->progress && i >= r->next_report) {
 				/* chunk 0 of a parallel read stands for all chunks */
 				r->o->progress(r->o->progress_ctx, r->path,
@@ -794,6 +814,8 @@ static int read_file(struct reader *r, const char *path)
 		ws_text_free(&x);
 		return ws_err_set(r->err, WS_ENOMEM, "out of memory");
 	}
+	r->mapped = x.map != NULL && x.data >= (char *)x.map &&
+		    x.data < (char *)x.map + x.maplen;
 	r->progress_total = x.len;
 	r->progress_scale = 1.0;
 	r->next_report = 16u << 20;

@@ -96,7 +96,8 @@ struct ws_dtab {
 #define WS_TREND_RULE                                                                      \
 	"trend = Theil-Sen slope per year as a share of the series' mean actual, "         \
 	"over series with 3 or more years of actuals; p = two-sided p of the "             \
-	"Mann-Kendall test (MK, exact) and of the OLS slope t-test; * marks p < 0.05"
+	"Mann-Kendall test (MK; exact up to 10 years) and of the OLS slope t-test; "       \
+	"* marks p < 0.05"
 /* Rows shown by the human formats (text, md, html) in each trend list. */
 #define WS_TREND_TOP_REVIEW 5
 #define WS_TREND_TOP_VIEW 10

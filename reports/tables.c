@@ -197,6 +197,6 @@ const char *ws_cell_text(const struct ws_cell *c, char *buf, size_t cap)
 	case WS_COL_STR: return c->s;
 	case WS_COL_NUM: return ws_report_num(c->x, buf, cap);
 	case WS_COL_BOOL: return c->i ? "true" : "false";
-	default: snprintf(buf, cap, "%lld", c->i); return buf;
+	default: ws_fmt_double((double)c->i, 15, buf, cap); return buf; /* exact below 10^15 */
 	}
 }

@@ -69,7 +69,8 @@ static const char *with_unit(const struct ws_report_review *rv, size_t s, double
 		ws_report_fmt_signed(v, num, sizeof(num));
 	else
 		ws_report_fmt_num(v, num, sizeof(num));
-	snprintf(buf, cap, "%s%s", *num ? num : "\xE2\x80\x93", *num ? DSTR(rv, rv->st->series.unit[s]) : "");
+	snprintf(buf, cap, "%s%s", *num ? num : "\xE2\x80\x93",
+		 *num ? DSTR(rv, rv->st->series.unit[s]) : "");
 	return ws_report_utf8_trim(buf);
 }
 

@@ -162,6 +162,11 @@ CASES = [
     dict(name="2026-11-25-issue6-fuzz-wide-binary-header",
          args=["check", F + "fuzz-2026-11-25-wide-header.csv"], exit=2, stdout="",
          stderr=f"wardstat: {F}fuzz-2026-11-25-wide-header.csv:1:342: {BINARY}\n"),
+    stdin_case("hostile-header-stray-quote", b'division,indi"cator,year\nD,a,2020\n', 2,
+               f"wardstat: /dev/stdin:1:2: header: {STRAY}, 'indi\"cator'\n", stdout=""),
+    stdin_case("hostile-header-quote-never-closed", b'division,"indicator,year\nD,a,2020\n', 2,
+               f"wardstat: /dev/stdin:1:2: header: {UNCLOSED}, '\"indicator,year\\x0AD,a,2020\\x0A'\n",
+               stdout=""),
     # ---- field length: 1 MiB by default, --max-field N ----
     check_case("hostile-max-field-option", "long-field.csv",
                ["3:4: field longer than 10 bytes (see --max-field), '12345678901'"],
