@@ -272,6 +272,15 @@ static int read_uint(const char **p, const char *end)
 
 int ws_ingest_year(const char *s, size_t len, int *year)
 {
+	if (len == 4 && s[0] >= '1' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+	    s[2] <= '9' && s[3] >= '0' && s[3] <= '9') { /* the common cell: 2022 */
+		int v = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+
+		if (v < 1900 || v > 2200)
+			return WS_EVALUE;
+		*year = v;
+		return WS_OK;
+	}
 	char f[64];
 	size_t n;
 	const char *p, *end;
@@ -335,6 +344,14 @@ static int word_is(const char *f, size_t n, const char *w)
 
 int ws_ingest_direction(const char *s, size_t len, int *dir)
 {
+	if (len == 6 && memcmp(s, "higher", 6) == 0) { /* the common cells first */
+		*dir = WS_DIR_HIGHER;
+		return WS_OK;
+	}
+	if (len == 5 && memcmp(s, "lower", 5) == 0) {
+		*dir = WS_DIR_LOWER;
+		return WS_OK;
+	}
 	char f[64];
 	size_t n;
 
@@ -354,6 +371,10 @@ int ws_ingest_direction(const char *s, size_t len, int *dir)
 
 int ws_ingest_evaluation(const char *s, size_t len, int *eval)
 {
+	if (len == 0) {
+		*eval = WS_EVAL_NONE;
+		return WS_OK;
+	}
 	char f[64];
 	size_t n;
 

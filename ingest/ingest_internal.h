@@ -82,6 +82,7 @@ struct reader {
 	char delim;               /* field delimiter of this file */
 	int header_only;          /* stop once the header is taken */
 	int clean;                /* the last scan ended at a record end */
+	int nul;                  /* a NUL byte was seen since the last record taken */
 	size_t next_report;       /* offset of the next progress report */
 	int mapped;               /* the text is a file mapping: pages behind can go */
 	size_t dropped;           /* bytes of this scan whose pages were given back */

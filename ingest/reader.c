@@ -106,7 +106,7 @@ static void on_field(void *field, size_t len, void *data)
 			r->bad_what = bad_long;
 		}
 		len = 0;
-	} else if (len && memchr(field, '\0', len)) {
+	} else if (r->nul && len && memchr(field, '\0', len)) {
 		if (!r->bad_col) {
 			r->bad_col = r->nf + 1;
 			r->bad_what = bad_nul;
@@ -713,6 +713,8 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 	while (i < len) {
 		char c = s[i];
 
+		if (c == '\0')
+			r->nul = 1; /* the fields of this record get checked for it */
 		if (st == QUOTED) {
 			if (c == '"')
 				st = QUOTE_IN_QUOTED;
@@ -724,7 +726,9 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 		if (c == '\n' || c == '\r') {
 			r->rec = s + b;
 			r->rec_len = i - b;
-			if ((rc = take_record(r, p)) != WS_OK)
+			rc = take_record(r, p);
+			r->nul = 0;
+			if (rc != WS_OK)
 				return rc;
 			if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
 				i++;
@@ -760,7 +764,9 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 		r->rec = s + b;
 		r->rec_len = len - b;
 		*used = len;
-		return take_record(r, p);
+		rc = take_record(r, p);
+		r->nul = 0;
+		return rc;
 	}
 	return WS_OK;
 }
