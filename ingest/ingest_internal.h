@@ -83,6 +83,7 @@ struct reader {
 	int header_only;          /* stop once the header is taken */
 	int clean;                /* the last scan ended at a record end */
 	int nul;                  /* a NUL byte was seen since the last record taken */
+	int restart;              /* the text is not UTF-8 after all: load it again */
 	size_t next_report;       /* offset of the next progress report */
 	int mapped;               /* the text is a file mapping: pages behind can go */
 	size_t dropped;           /* bytes of this scan whose pages were given back */
@@ -99,9 +100,15 @@ struct text {
 	char *owned;   /* malloc'd buffer, or NULL */
 };
 
+/* Encoding name for the second load of a file that turned out not to be UTF-8. */
+#define WS_ENC_RETRY "cp932 or damaged utf-8"
+
 /* Loads path whole; decides the encoding (BOM, UTF-8, CP932 by iconv);
  * sets *check_utf8 when the text is damaged UTF-8 that is not CP932 either,
- * so that the rows holding bad bytes are rejected. Free with ws_text_free. */
+ * so that the rows holding bad bytes are rejected; sets it to -1 when nothing
+ * decided the encoding: the reader then checks new strings and, at the first
+ * that is not UTF-8, sets r->restart and the file is loaded again with
+ * encoding WS_ENC_RETRY. Free with ws_text_free. */
 int ws_text_load(const char *path, const char *encoding, struct text *x, int *check_utf8,
 		 struct ws_err *err);
 void ws_text_free(struct text *x);

@@ -183,12 +183,17 @@ int ws_text_load(const char *path, const char *encoding, struct text *x, int *ch
 		x->data += 3;
 		x->len -= 3;
 		cp932 = encoding && strcmp(encoding, "cp932") == 0;
+	} else if (encoding && strcmp(encoding, WS_ENC_RETRY) == 0) {
+		cp932 = 1; /* UTF-8 did not hold: CP932, or else UTF-8 with the bad rows rejected */
+		encoding = NULL;
 	} else if (encoding) {
 		cp932 = strcmp(encoding, "cp932") == 0;
 	} else {
-		cp932 = ws_utf8_invalid_at((const unsigned char *)x->data, x->len) != x->len;
-		if (!cp932)
-			return WS_OK;
+		/* undecided: the reader checks each new string as it interns it and
+		 * asks for WS_ENC_RETRY at the first that is not UTF-8; no pass over
+		 * the whole file before parsing */
+		*check_utf8 = -1;
+		return WS_OK;
 	}
 	if (!cp932) { /* declared UTF-8 (BOM, --encoding utf-8): damaged rows are rejected */
 		*check_utf8 = ws_utf8_invalid_at((const unsigned char *)x->data, x->len) != x->len

@@ -229,11 +229,17 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 	ok = ok && r->clean;
 	for (int k = 1; k < started; k++) {
 		pthread_join(w[k].th, NULL);
+		if (w[k].r.restart) /* not UTF-8 after all: the caller reads it again */
+			r->restart = 1;
 		if (w[k].rc != WS_OK && rc == WS_OK) {
 			rc = w[k].rc;
 			*r->err = w[k].err;
 		}
 		ok = ok && (k == n - 1 || w[k].r.clean);
+	}
+	if (r->restart) {
+		rc = WS_EPARSE;
+		goto out;
 	}
 	if (rc != WS_OK)
 		goto out;

@@ -189,10 +189,19 @@ static const char *col_name(const struct reader *r, size_t c)
 }
 
 /* Rejects the current record: reason, then `, 'text'` quoting the cell (NULL: no text). */
+static size_t utf8_bad(const char *s, size_t n)
+{
+	return ws_utf8_invalid_at((const unsigned char *)s, n) != n;
+}
+
 static int reject(struct reader *r, size_t column, const char *what, const char *cell, size_t n)
 {
 	char q[340];
 
+	if (r->check_utf8 < 0 && utf8_bad(r->rec, r->rec_len)) { /* not UTF-8 after all */
+		r->restart = 1;
+		return WS_EPARSE;
+	}
 	r->log->rows_rejected++;
 	if (!cell)
 		return ws_log_add(r->log, WS_LOG_REJECT, r->fcode, r->line, (uint32_t)column, r->rec,
@@ -275,6 +284,11 @@ static int take_header(struct reader *r)
 		return ws_err_set(r->err, WS_ENOMEM, "%s: out of memory", r->path);
 	for (int k = 0; k < R_COUNT; k++)
 		r->col[k] = -1;
+	for (size_t c = 0; c < r->nf && r->check_utf8 < 0; c++)
+		if (utf8_bad(r->fb + r->foff[c], r->flen[c])) { /* not UTF-8 after all */
+			r->restart = 1;
+			return WS_EPARSE;
+		}
 	for (size_t c = 0; c < r->ncols; c++) {
 		size_t n;
 		const char *s = field(r, c, &n);
@@ -417,6 +431,10 @@ static int intern_col(struct reader *r, int c, uint32_t *code)
 		*code = *last;
 		return WS_OK;
 	}
+	if (r->check_utf8 < 0 && utf8_bad(s, n)) { /* not UTF-8 after all */
+		r->restart = 1;
+		return WS_EPARSE;
+	}
 	rc = ws_dict_intern(&r->t->dict, s, n, code);
 	*last = *code;
 	return rc;
@@ -438,6 +456,10 @@ static int intern_unit(struct reader *r, uint32_t *code)
 		*code = r->last[R_UNIT];
 		return WS_OK;
 	}
+	if (r->check_utf8 < 0 && utf8_bad(s, n)) { /* not UTF-8 after all */
+		r->restart = 1;
+		return WS_EPARSE;
+	}
 	n = ws_ingest_fold(s, n < 255 ? n : 255, f, sizeof(f));
 	if (ws_dict_intern(&r->t->dict, f, n, code) != WS_OK)
 		return WS_ENOMEM;
@@ -445,10 +467,6 @@ static int intern_unit(struct reader *r, uint32_t *code)
 	return WS_OK;
 }
 
-static size_t utf8_bad(const char *s, size_t n)
-{
-	return ws_utf8_invalid_at((const unsigned char *)s, n) != n;
-}
 
 /* Turns the current record into observations, or rejects it. */
 static int take_row(struct reader *r)
@@ -487,7 +505,7 @@ static int take_row(struct reader *r)
 		double x;
 
 		s = field(r, c, &n);
-		if (r->check_utf8 && utf8_bad(s, n))
+		if (r->check_utf8 > 0 && utf8_bad(s, n))
 			return reject(r, c + 1, r->check_utf8 == 2 ? "invalid UTF-8 text"
 						: "invalid UTF-8 text (not CP932 either)", s, n);
 		switch (r->role[c]) {
@@ -785,8 +803,9 @@ static void reader_fini(struct reader *r)
 	r->hdr_off = NULL;
 }
 
-/* Reads one file into t: the header first, then the rows, in parallel when large. */
-static int read_file(struct reader *r, const char *path)
+/* One pass over a file: load it in `encoding`, the header, then the rows (in
+ * parallel when large). */
+static int read_text(struct reader *r, const char *path, const char *encoding)
 {
 	struct csv_parser p;
 	struct text x;
@@ -801,10 +820,8 @@ static int read_file(struct reader *r, const char *path)
 	r->nyears = 0;
 	r->sheet = 0;
 	r->line = 1;
-	if ((rc = ws_dict_intern(&r->t->dict, path, strlen(path), &r->fcode)))
-		return ws_err_set(r->err, rc, "out of memory");
 	t0 = now();
-	if ((rc = ws_text_load(path, r->o->encoding, &x, &r->check_utf8, r->err)))
+	if ((rc = ws_text_load(path, encoding, &x, &r->check_utf8, r->err)))
 		return rc;
 	r->log->bytes += x.len;
 	r->log->t_read += now() - t0;
@@ -845,6 +862,37 @@ static int read_file(struct reader *r, const char *path)
 	ws_text_free(&x);
 	reader_fini(r);
 	r->log->t_parse += now() - t0;
+	return rc;
+}
+
+/*
+ * Reads one file into t. A file that declared nothing is read as UTF-8 and
+ * its new strings are checked as they come; at the first that is not UTF-8,
+ * what this file added is rolled back and it is read again as CP932.
+ */
+static int read_file(struct reader *r, const char *path)
+{
+	struct ws_ingest_log saved = *r->log;
+	size_t rows = r->t->n;
+	int rc;
+
+	r->restart = 0;
+	if ((rc = ws_dict_intern(&r->t->dict, path, strlen(path), &r->fcode)))
+		return ws_err_set(r->err, rc, "out of memory");
+	rc = read_text(r, path, r->o->encoding);
+	if (r->restart) {
+		r->log->n = saved.n;
+		r->log->text_len = saved.text_len;
+		r->log->rows_read = saved.rows_read;
+		r->log->rows_used = saved.rows_used;
+		r->log->rows_rejected = saved.rows_rejected;
+		r->log->bytes = saved.bytes;
+		r->t->n = rows;
+		r->err->code = WS_OK;
+		r->err->msg[0] = '\0';
+		r->restart = 0;
+		rc = read_text(r, path, WS_ENC_RETRY);
+	}
 	return rc;
 }
 

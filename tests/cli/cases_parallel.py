@@ -77,3 +77,40 @@ CASES = [
     dict(name="2026-11-25-issue5-parallel-equals-sequential", args=["--version"], exit=0,
          check=check),
 ]
+
+
+def late_cp932(tmp):
+    """CP932 text first appears 12 MB into a file read in parallel: the file is read again
+    as CP932, and the result equals the UTF-8 file's (2026-11-25, issue 5: no validation pass
+    before parsing)."""
+    binary = os.environ["WARDSTAT_BIN"]
+    rows = ["ward,division,objective,indicator,unit,direction,year,target,actual,evaluation"]
+    size, i = 0, 0
+    while size < 12 << 20:
+        rows.append(f"W{i // 1440},D{(i // 120) % 12},1,ind{i // 10},件,higher,{2013 + i % 10},120,{100 + i % 37},")
+        size += len(rows[-1]) + 1
+        i += 1
+    rows.append("中央区,建設課,1,違反自転車数（警告台数）,台,lower,2022,1340,1116,達成")
+    text = "\n".join(rows) + "\n"
+    u, c = os.path.join(tmp, "u.csv"), os.path.join(tmp, "c.csv")
+    open(u, "w", encoding="utf-8").write(text)
+    open(c, "wb").write(text.encode("cp932"))
+    for th in ("1", "3"):
+        a, b = os.path.join(tmp, "u" + th), os.path.join(tmp, "c" + th)
+        p = run([binary, "report", u, "--threads", th, "-f", "csv", "-o", a])
+        q = run([binary, "report", c, "--threads", th, "-f", "csv", "-o", b])
+        assert p[0] == 0 and q[0] == 0, (p[2], q[2])
+        for name in ("series.csv", "divisions.csv", "objectives.csv"):
+            assert filecmp.cmp(os.path.join(a, name), os.path.join(b, name), shallow=False), name
+    # bytes that are neither UTF-8 nor CP932, late in the file: that row alone is rejected
+    bad = text.encode("utf-8") + b"W9,D\xff\xfe,1,x,,higher,2022,1,1,\n"
+    d = os.path.join(tmp, "d.csv")
+    open(d, "wb").write(bad)
+    code, out, err = run([binary, "check", d])
+    assert code == 3, (code, err)
+    assert b"rows rejected  1\n" in out, out
+    assert b"invalid UTF-8 text (not CP932 either)" in err, err
+
+
+CASES.append(dict(name="2026-11-25-issue5-late-cp932-read-again", args=["--version"], exit=0,
+                  check=late_cp932))
