@@ -115,6 +115,12 @@ void ws_text_free(struct text *x);
 /* Offset of the first byte of s that is not valid UTF-8, or len. */
 size_t ws_utf8_invalid_at(const unsigned char *s, size_t len);
 
+/* Field c of the current record, trimmed of spaces and U+3000 at both ends. */
+const char *ws_reader_field(const struct reader *r, size_t c, size_t *len);
+/* Takes the current record as the header (header.c): roles, layout, warnings. */
+int ws_reader_header(struct reader *r);
+/* "division", "year", ... for messages; static string. */
+const char *ws_role_name(int role);
 /* libcsv options wardstat parses with; sets up p for delim. 0 or WS_ENOMEM. */
 int ws_reader_parser(void *csv_parser, char delim);
 /*
