@@ -27,19 +27,32 @@ static const uint64_t u10[20] = {
 	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
 	100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
 
-/* Writes the decimal digits of v (v > 0) into buf; returns their number. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of v into buf, two at a time; returns their number. */
 static int utoa(uint64_t v, char *buf)
 {
 	char tmp[24];
-	int n = 0;
+	int n = 24;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (int i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		tmp[--n] = digits2[d + 1];
+		tmp[--n] = digits2[d];
+	}
+	if (v >= 10) {
+		tmp[--n] = digits2[v * 2 + 1];
+		tmp[--n] = digits2[v * 2];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	memcpy(buf, tmp + n, (size_t)(24 - n));
+	return 24 - n;
 }
 
 /*
@@ -51,10 +64,17 @@ static int utoa(uint64_t v, char *buf)
 static uint64_t scaled(double ax, int k, int *near)
 {
 	long double m = k >= 0 ? (long double)ax * p10[k] : (long double)ax / p10[-k];
-	long double f = m - floorl(m);
+	uint64_t i;
+	long double f;
 
+	if (m >= 18446744073709551615.0L) { /* beyond the fast path: let printf do it */
+		*near = 1;
+		return 0;
+	}
+	i = (uint64_t)m; /* truncation: m is positive */
+	f = m - (long double)i;
 	*near = fabsl(f - 0.5L) < 1.0L / 1024;
-	return (uint64_t)(m + 0.5L);
+	return f >= 0.5L ? i + 1 : i;
 }
 
 size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
@@ -80,10 +100,15 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 		return (size_t)o;
 	}
 	{
+		uint64_t bits;
 		int e2;
 
-		frexp(ax, &e2); /* ax = f * 2^e2, f in [0.5, 1): log10(ax) is within one of */
-		e = (int)floor((e2 - 1) * 0.30102999566398120); /* (e2 - 1) log10(2) */
+		memcpy(&bits, &ax, sizeof(bits));
+		e2 = (int)((bits >> 52) & 0x7FF) - 1023; /* ax = 1.f * 2^e2 (normal numbers) */
+		if (e2 == -1023)
+			goto slow; /* subnormal */
+		/* log10(ax) is within one of e2 log10(2); 1233/4096 = 0.30103, floor division */
+		e = e2 >= 0 ? e2 * 1233 / 4096 : -((-e2 * 1233 + 4095) / 4096);
 	}
 	k = prec - 1 - e;
 	if (k < -27 || k > 27 || prec > 15)
