@@ -86,10 +86,8 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 
 	if (cap < 32 || prec < 1 || prec > 17 || isnan(x) || isinf(x))
 		goto slow;
-	if (x == 0) {
-		buf[0] = '0';
-		buf[1] = '\0';
-		return 1;
+	if (x == 0) { /* printf keeps the sign of a negative zero */
+		return (size_t)(signbit(x) ? (memcpy(buf, "-0", 3), 2) : (memcpy(buf, "0", 2), 1));
 	}
 	if (ax < (double)u10[prec < 15 ? prec : 15] && (double)(int64_t)x == x) {
 		/* an integer that fits the precision: its digits as they are */
