@@ -509,10 +509,50 @@ static void drop_behind(struct reader *r, const char *s, size_t b)
 	r->dropped = b;
 }
 
+/* Where the record scanner stands: what a quote would mean there. */
+enum scan_state { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
+
+/* Words of 8 bytes: is any byte zero, or equal to c? (Bit-twiddling hacks.) */
+#define ONES 0x0101010101010101ull
+#define HAS_ZERO(v) (((v) - ONES) & ~(v) & 0x8080808080808080ull)
+#define HAS_BYTE(v, c) HAS_ZERO((v) ^ (ONES * (unsigned char)(c)))
+
+/*
+ * Skips from i over whole 8-byte words that hold no quote, CR, LF or NUL:
+ * the bytes that can end a record or change its quoting. Returns where the
+ * byte-by-byte scan must resume.
+ */
+static size_t skip_plain(const char *s, size_t i, size_t len)
+{
+	while (i + 8 <= len) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (HAS_BYTE(w, '"') | HAS_BYTE(w, '\n') | HAS_BYTE(w, '\r') | HAS_ZERO(w))
+			break;
+		i += 8;
+	}
+	return i;
+}
+
+/*
+ * The scanner's state at k after skipped plain bytes: at the start of a field
+ * (a quote would open a quoted field) when only spaces or tabs stand between
+ * k and the last delimiter or the record start b, else inside a plain field.
+ */
+static enum scan_state state_after(const char *s, size_t b, size_t k, char delim)
+{
+	size_t j = k;
+
+	while (j > b && s[j - 1] != delim && (s[j - 1] == ' ' || s[j - 1] == '\t'))
+		j--;
+	return (j == b || s[j - 1] == delim) ? START : UNQUOTED;
+}
+
 int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, char delim,
 		   int final, size_t *used)
 {
-	enum { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } st = START;
+	enum scan_state st = START;
 	struct csv_parser *p = parser;
 	uint32_t line = r->line;
 	size_t b = 0, i = 0;
@@ -521,8 +561,19 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 	r->clean = 0;
 	r->dropped = 0;
 	while (i < len) {
-		char c = s[i];
+		char c;
 
+		if (st == START || st == UNQUOTED) { /* most bytes: eight at a time */
+			size_t k = skip_plain(s, i, len);
+
+			if (k > i) {
+				st = state_after(s, b, k, delim);
+				i = k;
+				if (i == len)
+					break;
+			}
+		}
+		c = s[i];
 		if (c == '\0')
 			r->nul = 1; /* the fields of this record get checked for it */
 		if (st == QUOTED) {
