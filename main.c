@@ -454,6 +454,9 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 		printf("rows read      %zu\n", log.rows_read);
 		printf("rows used      %zu\n", log.rows_used);
 		printf("rows rejected  %zu\n", log.rows_rejected);
+		if (log.blank_rows)
+			printf("empty rows     %zu (delimiters only; skipped like blank lines)\n",
+			       log.blank_rows);
 		printf("observations   %zu\n", ix.nrows);
 		printf("duplicates     %zu (kept once)\n", log.duplicates);
 		printf("revisions      %zu (restated figures)\n", log.revisions);

@@ -159,6 +159,7 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	r->log->rows_read += w->log.rows_read;
 	r->log->rows_used += w->log.rows_used;
 	r->log->rows_rejected += w->log.rows_rejected;
+	r->log->blank_rows += w->log.blank_rows;
 	if (w->r.newest > r->newest)
 		r->newest = w->r.newest;
 	rc = WS_OK;
@@ -249,6 +250,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 		r->log->rows_read = saved.rows_read;
 		r->log->rows_used = saved.rows_used;
 		r->log->rows_rejected = saved.rows_rejected;
+		r->log->blank_rows = saved.blank_rows;
 		r->t->n = saved_rows;
 		r->line = line0;
 		r->newest = newest0;

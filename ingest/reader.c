@@ -438,6 +438,19 @@ static int parse_record(struct reader *r, struct csv_parser *p)
 	return csv_fini(p, on_field, on_record, r) != 0 ? UNCLOSED_QUOTE : PARSED;
 }
 
+/* True when every field of the current record is empty or spaces. */
+static int all_empty(const struct reader *r)
+{
+	for (size_t c = 0; c < r->nf; c++) {
+		size_t n;
+
+		ws_reader_field(r, c, &n);
+		if (n)
+			return 0;
+	}
+	return 1;
+}
+
 /* Feeds one record to libcsv and takes it as header or row. */
 static int take_record(struct reader *r, struct csv_parser *p)
 {
@@ -482,9 +495,13 @@ static int take_record(struct reader *r, struct csv_parser *p)
 		return ws_err_set(r->err, WS_EPARSE, "%s:%u:%zu: header: %s, '%s'", r->path, r->line,
 				  r->bad_col, what, ws_ingest_quote(cell, n, q, sizeof(q)));
 	}
-	/* a blank line is not a row */
-	if (!r->bad_col && (r->nf == 0 || (r->nf == 1 && r->flen[0] == 0)))
+	/* a blank line is not a row; nor is a line of delimiters only (",,,,",
+	 * what spreadsheets export for an empty row): it is counted, not rejected */
+	if (!r->bad_col && all_empty(r)) {
+		if (r->nf > 1 && r->header_done)
+			r->log->blank_rows++;
 		return WS_OK;
+	}
 	if (!r->header_done) {
 		r->header_done = 1;
 		return ws_reader_header(r);
@@ -729,6 +746,7 @@ static int read_file(struct reader *r, const char *path)
 		r->log->rows_read = saved.rows_read;
 		r->log->rows_used = saved.rows_used;
 		r->log->rows_rejected = saved.rows_rejected;
+		r->log->blank_rows = saved.blank_rows;
 		r->log->bytes = saved.bytes;
 		r->t->n = rows;
 		r->err->code = WS_OK;

@@ -61,6 +61,7 @@ struct ws_ingest_log {
 	size_t rows_read;      /* data records read (header and blank lines excluded) */
 	size_t rows_used;      /* records that became observations */
 	size_t rows_rejected;  /* records written to the rejects */
+	size_t blank_rows;     /* records of delimiters only (",,,,"), skipped like blank lines */
 	size_t duplicates;     /* (series, year) given twice with equal values */
 	size_t revisions;      /* restated figures resolved across files */
 	size_t bytes;          /* input bytes read */

@@ -175,3 +175,15 @@ CASES = [
     dict(name="usage-gen-without-series", args=["gen"], exit=1, stdout="",
          stderr="wardstat: gen wants --series N [--years Y] [--seed S]\n" + TRY),
 ]
+
+# 2026-11-25, issue 2: rows of delimiters only (",,,,", what a spreadsheet exports for an empty
+# row) are skipped like blank lines and counted; they are not rows, so they neither count as read
+# nor as rejected, and the reject after them keeps its physical line number (5).
+CASES.append(dict(
+    name="2026-11-25-issue2-delimiter-only-rows-skipped", args=["check", F + "empty-rows.csv"],
+    exit=3,
+    stderr=f"{F}empty-rows.csv:5:4: not a number in column 'actual', 'x'\n",
+    stdout="files          1\nrows read      2\nrows used      1\nrows rejected  1\n"
+           "empty rows     2 (delimiters only; skipped like blank lines)\n"
+           "observations   1\nduplicates     0 (kept once)\nrevisions      0 (restated figures)\n"
+           "series         1\ndivisions      1\nyears          2020-2020\n"))
