@@ -84,6 +84,8 @@ struct reader {
 	int clean;                /* the last scan ended at a record end */
 	int nul;                  /* a NUL byte was seen since the last record taken */
 	int restart;              /* the text is not UTF-8 after all: load it again */
+	int recoveries;           /* unclosed quotes cut at their line end, this file */
+	int unclosed_line;        /* the record is such a line (for the message) */
 	size_t next_report;       /* offset of the next progress report */
 	int mapped;               /* the text is a file mapping: pages behind can go */
 	size_t dropped;           /* bytes of this scan whose pages were given back */

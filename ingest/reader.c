@@ -474,7 +474,9 @@ static int take_record(struct reader *r, struct csv_parser *p)
 	if (how == STRAY_QUOTE || how == UNCLOSED_QUOTE) {
 		snprintf(what, sizeof(what), "malformed CSV: %s",
 			 how == STRAY_QUOTE ? "stray quote (quote the whole field and double the quotes in it)"
-					    : "quote never closed (the field runs to the end of the file)");
+					    : r->unclosed_line
+						      ? "quote never closed (none follows before the end of the file: the row is taken to end at its line)"
+						      : "quote never closed (the field runs to the end of the file)");
 		cell = ws_ingest_raw_field(r->rec, r->rec_len, r->delim, r->nf + 1, &n);
 		if (!r->header_done)
 			return ws_err_set(r->err, WS_EPARSE, "%s:%u:%zu: header: %s, '%s'", r->path,
@@ -525,6 +527,9 @@ static void drop_behind(struct reader *r, const char *s, size_t b)
 		madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	r->dropped = b;
 }
+
+/* Stray quotes recovered from, per file, before the rest is one record. */
+#define MAX_RECOVERIES 100
 
 /* Where the record scanner stands: what a quote would mean there. */
 enum scan_state { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
@@ -577,6 +582,7 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 
 	r->clean = 0;
 	r->dropped = 0;
+again:
 	while (i < len) {
 		char c;
 
@@ -638,6 +644,31 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 	}
 	*used = b;
 	r->clean = b == len;
+	if (b < len && final && r->header_done && !r->header_only &&
+	    (st == QUOTED || st == QUOTE_IN_QUOTED) && r->recoveries < MAX_RECOVERIES) {
+		/* a quote opened and never closed before the end of the file: it was a
+		 * stray quote, not a field running on; the row ends at its line end,
+		 * is rejected as such, and reading resumes on the next line */
+		const char *nl = memchr(s + b, '\n', len - b);
+
+		if (nl && (size_t)(nl - s) + 1 < len) {
+			size_t e = (size_t)(nl - s);
+
+			r->rec = s + b;
+			r->rec_len = e - b - (e > b && s[e - 1] == '\r');
+			r->recoveries++;
+			r->unclosed_line = 1;
+			rc = take_record(r, p);
+			r->unclosed_line = 0;
+			r->nul = 0;
+			if (rc != WS_OK)
+				return rc;
+			b = i = e + 1;
+			line = ++r->line;
+			st = START;
+			goto again;
+		}
+	}
 	if (b < len && final && !(r->header_only && r->header_done)) {
 		r->rec = s + b;
 		r->rec_len = len - b;
@@ -675,6 +706,7 @@ static int read_text(struct reader *r, const char *path, const char *encoding)
 	double t0;
 
 	r->path = path;
+	r->recoveries = 0;
 	r->header_done = 0;
 	r->newest = INT32_MIN;
 	r->nyears = 0;

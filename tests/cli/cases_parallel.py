@@ -33,6 +33,10 @@ def make_input(path):
         rows.append(row + ("\r" if i % 7 == 0 else ""))
         size += len(rows[-1]) + 1
         i += 1
+    # near the end, a quote opened and never closed: that row alone is rejected and the
+    # rows after it are read (2026-11-25, issue 6: no longer the rest of the file as one)
+    rows.append('W9,D9,1,unclosed,件,higher,2020,120,"5,,')
+    rows += [f"W9,D9,1,after,件,higher,{2013 + k},120,{100 + k},," for k in range(5)]
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(rows) + "\n")
 
@@ -57,6 +61,11 @@ def check(tmp):
         assert code == 3, f"report --threads {th}: exit {code}"
     assert outs[0] == outs[1], f"check differs:\n{outs[0][2][:800]!r}\n{outs[1][2][:800]!r}"
     assert outs[0][0] == 3 and b"rows rejected" in outs[0][1]
+    with open(os.path.join(tmp, "rejects-1.csv"), encoding="utf-8") as f:
+        assert "quote never closed (none follows before the end of the file" in f.read()
+    with open(os.path.join(tmp, "out-1", "series.csv"), encoding="utf-8") as f:
+        assert any(",after," in l and ",5,2013,2017," in l for l in f), "rows after the stray quote"
+
     assert filecmp.cmp(os.path.join(tmp, "rejects-1.csv"), os.path.join(tmp, "rejects-3.csv"),
                        shallow=False), "rejects differ"
     for name in ("series.csv", "divisions.csv", "objectives.csv", "ward.csv"):
