@@ -484,6 +484,9 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 			       t.n ? (double)ws_table_bytes(&t) / (double)t.n : 0.0);
 		}
 	} else {
+		/* merged, and the rejects keep their own copies: the note, file and line
+		 * columns are not needed by the statistics or the reports */
+		ws_table_release_provenance(&t);
 		if ((rc = ws_stats_compute(&t, &ix, &c->st, &st, &err)) != WS_OK) {
 			fprintf(stderr, "wardstat: %s\n", err.msg);
 			status = EXIT_INPUT;

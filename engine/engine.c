@@ -303,6 +303,18 @@ void ws_table_get(const struct ws_table *t, size_t i, struct ws_row *r)
 	r->line = t->line[i];
 }
 
+void ws_table_release_provenance(struct ws_table *t)
+{
+	if (t->map)
+		return;
+	free(t->note);
+	free(t->file);
+	free(t->line);
+	t->note = NULL;
+	t->file = NULL;
+	t->line = NULL;
+}
+
 size_t ws_table_bytes(const struct ws_table *t)
 {
 	size_t per_row = 9 * sizeof(uint32_t) + sizeof(int32_t) - sizeof(uint32_t) +
