@@ -3,23 +3,18 @@
  *
  * Writing the tables of a million series means tens of millions of numbers;
  * snprintf costs a few hundred nanoseconds each. ws_fmt_double scales the
- * value into an integer of `prec` digits with one correctly rounded long
- * double operation by an exact power of ten (10^0..10^27 are exact in the
- * 64-bit mantissa of x87 long double), then places the point as %g does:
- * (precisions up to 15 only: beyond that the long double has too few spare bits)
- * exponent form when the decimal exponent is < -4 or >= prec, trailing zeros
- * removed. Values the fast path cannot take exactly fall back to snprintf.
+ * value into an integer of `prec` digits (prec <= 15) with one multiplication
+ * or division by an exact power of ten, carries the rounding error exactly
+ * with fma, and places the point as %g does: exponent form when the decimal
+ * exponent is < -4 or >= prec, trailing zeros removed. What the fast path
+ * cannot decide exactly (a fraction near one half, huge or tiny values,
+ * precisions above 15) goes to snprintf, so the text is always printf's.
  */
 #include "ws_engine.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static const long double p10[28] = {
-	1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
-	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
-	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
 
 static const uint64_t u10[20] = {
 	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
@@ -55,26 +50,44 @@ static int utoa(uint64_t v, char *buf)
 	return 24 - n;
 }
 
+/* 10^k, exact in a double for k <= 22. */
+static const double d10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+			       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /*
- * x * 10^k rounded to the nearest integer, k in [-27, 27]. The long double
- * product is within one of its ulps (2^-14 for values below 10^15) of the
- * exact one, so the rounding is right unless the fraction is near one half:
- * then *near is set and the caller asks printf, which rounds exactly.
+ * x * 10^k rounded to the nearest integer, k in [-22, 22], below 2^53. The
+ * product (or quotient) is carried as a double plus its exact error, found
+ * with fma: p + e is the exact product, q + r/10^-k the quotient to within
+ * far less than the rounding margin. When the fraction is within 2^-20 of one
+ * half, *near is set and the caller asks printf, which rounds exactly.
  */
 static uint64_t scaled(double ax, int k, int *near)
 {
-	long double m = k >= 0 ? (long double)ax * p10[k] : (long double)ax / p10[-k];
+	double p, e, f;
 	uint64_t i;
-	long double f;
 
-	if (m >= 18446744073709551615.0L) { /* beyond the fast path: let printf do it */
+	if (k >= 0) {
+		p = ax * d10[k];
+		e = fma(ax, d10[k], -p); /* ax * 10^k = p + e exactly */
+	} else {
+		p = ax / d10[-k];
+		e = fma(-p, d10[-k], ax) / d10[-k]; /* remainder over the divisor */
+	}
+	if (!(p < 9007199254740992.0)) { /* beyond 2^53: let printf do it */
 		*near = 1;
 		return 0;
 	}
-	i = (uint64_t)m; /* truncation: m is positive */
-	f = m - (long double)i;
-	*near = fabsl(f - 0.5L) < 1.0L / 1024;
-	return f >= 0.5L ? i + 1 : i;
+	i = (uint64_t)p;
+	f = (p - (double)i) + e; /* p - i is exact */
+	if (f < 0) {
+		i--;
+		f += 1;
+	} else if (f >= 1) {
+		i++;
+		f -= 1;
+	}
+	*near = fabs(f - 0.5) < 1.0 / (1 << 20);
+	return f >= 0.5 ? i + 1 : i;
 }
 
 size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
@@ -109,16 +122,16 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 		e = e2 >= 0 ? e2 * 1233 / 4096 : -((-e2 * 1233 + 4095) / 4096);
 	}
 	k = prec - 1 - e;
-	if (k < -27 || k > 27 || prec > 15)
+	if (k < -22 || k > 22 || prec > 15)
 		goto slow;
 	d = scaled(ax, k, &near);
 	if (d >= u10[prec]) { /* the estimate was one too low, or rounding carried */
-		if (k - 1 < -27)
+		if (k - 1 < -22)
 			goto slow;
 		e++;
 		d = scaled(ax, --k, &near);
 	} else if (d < u10[prec - 1]) { /* the estimate was one too high */
-		if (k + 1 > 27)
+		if (k + 1 > 22)
 			goto slow;
 		e--;
 		d = scaled(ax, ++k, &near);
