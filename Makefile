@@ -123,6 +123,11 @@ bench: deps
 browser-test: wardstat
 	python3 tests/browser/run.py ./wardstat --keep $(BUILD)/browser
 
+# A bare libcsv parse: the floor under the ingest's MB/s (bench/run.sh reports both).
+$(BUILD)/csvbare: bench/csvbare.c
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lcsv
+
 install: wardstat
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wardstat $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 wardstat $(DESTDIR)$(PREFIX)/bin/wardstat

@@ -98,7 +98,7 @@ rows_of() { case $1 in 1m) echo 100000 ;; 10m) echo 1000000 ;; *) die "unknown s
 command -v hyperfine >/dev/null || die "hyperfine is missing"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package time)"
 [ "${BENCH_NO_INSTALL:-}" = 1 ] || install_duckdb
-make --no-print-directory wardstat >&2
+make --no-print-directory wardstat build/csvbare >&2
 mkdir -p "$DATA" "$OUT"
 
 # The snapshot path counts once `wardstat ingest` writes a file that `report` reads
@@ -149,6 +149,7 @@ for size in $SIZES; do
 	check "$o/wardstat" "$o/duckdb" "$o/compare.txt" || verdict="**DIFFER**"
 	checks+="### $size rows"$'\n\n```\n'"$(cat "$o/compare.txt")"$'\n```\n\n'
 	timings+="- $size: $(grep -h 'timings' "$o/wardstat.err" || echo 'no --timings line')"$'\n'
+	timings+="  bare libcsv parse of the same file, one core (\`build/csvbare $csv\`): $(build/csvbare "$csv")"$'\n'
 
 	say "$size: timing (hyperfine, $WARMUP warmup, $RUNS runs)"
 	hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" \
