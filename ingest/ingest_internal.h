@@ -8,6 +8,14 @@
 
 #include <stdarg.h>
 
+/*
+ * Takes the log and the table back to an earlier state: saved is a copy of
+ * the log then, rows the table's row count then. The entries' storage stays
+ * (it is reused); the counters, entries and text after that point go.
+ */
+void ws_log_rollback(struct ws_ingest_log *log, const struct ws_ingest_log *saved,
+		     struct ws_table *t, size_t rows);
+
 /* Appends an entry to the log; reason is printf-formatted, text copied verbatim. */
 int ws_log_add(struct ws_ingest_log *log, int kind, uint32_t file, uint32_t line,
 	       uint32_t column, const char *text, size_t text_len, const char *fmt, ...)

@@ -73,6 +73,19 @@ int ws_log_add(struct ws_ingest_log *log, int kind, uint32_t file, uint32_t line
 	return WS_OK;
 }
 
+void ws_log_rollback(struct ws_ingest_log *log, const struct ws_ingest_log *saved,
+		     struct ws_table *t, size_t rows)
+{
+	log->n = saved->n;
+	log->text_len = saved->text_len;
+	log->rows_read = saved->rows_read;
+	log->rows_used = saved->rows_used;
+	log->rows_rejected = saved->rows_rejected;
+	log->blank_rows = saved->blank_rows;
+	log->bytes = saved->bytes;
+	t->n = rows;
+}
+
 void ws_ingest_log_fini(struct ws_ingest_log *log)
 {
 	free(log->e);

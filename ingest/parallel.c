@@ -245,13 +245,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 	if (rc != WS_OK)
 		goto out;
 	if (!ok) { /* roll back: the caller reads sequentially */
-		r->log->n = saved.n;
-		r->log->text_len = saved.text_len;
-		r->log->rows_read = saved.rows_read;
-		r->log->rows_used = saved.rows_used;
-		r->log->rows_rejected = saved.rows_rejected;
-		r->log->blank_rows = saved.blank_rows;
-		r->t->n = saved_rows;
+		ws_log_rollback(r->log, &saved, r->t, saved_rows);
 		r->line = line0;
 		r->newest = newest0;
 		goto out;

@@ -773,14 +773,7 @@ static int read_file(struct reader *r, const char *path)
 		return ws_err_set(r->err, rc, "out of memory");
 	rc = read_text(r, path, r->o->encoding);
 	if (r->restart) {
-		r->log->n = saved.n;
-		r->log->text_len = saved.text_len;
-		r->log->rows_read = saved.rows_read;
-		r->log->rows_used = saved.rows_used;
-		r->log->rows_rejected = saved.rows_rejected;
-		r->log->blank_rows = saved.blank_rows;
-		r->log->bytes = saved.bytes;
-		r->t->n = rows;
+		ws_log_rollback(r->log, &saved, r->t, rows);
 		r->err->code = WS_OK;
 		r->err->msg[0] = '\0';
 		r->restart = 0;
