@@ -102,6 +102,25 @@ struct ws_dtab {
 #define WS_TREND_TOP_REVIEW 5
 #define WS_TREND_TOP_VIEW 10
 
+/* One format's writers of the review's sections; ctx is that writer's state. */
+struct ws_review_sections {
+	void (*summary)(void *ctx);       /* the ward summary */
+	void (*ranking)(void *ctx);       /* the division ranking */
+	void (*disagreements)(void *ctx); /* recorded verdicts against the numbers */
+	void (*below)(void *ctx);         /* missed and persistently below target */
+	void (*trends)(void *ctx, size_t top); /* the strongest trends, top each way */
+};
+
+/* The FILE and review a Markdown or HTML section writes from. */
+struct section_out {
+	FILE *f;
+	const struct ws_report_review *rv;
+};
+
+/* Writes the sections a view asks for, in the review's order (every one for
+ * WS_VIEW_REVIEW): the one place that maps views to sections. */
+void ws_report_sections(const struct ws_review_sections *w, void *ctx, int view);
+
 /*
  * Chooses the rows. Returns WS_OK, WS_ENOMEM, or WS_EUSAGE (err set) when
  * o->division names no division. rv must be freed with ws_report_review_fini

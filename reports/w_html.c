@@ -348,8 +348,11 @@ static void card(FILE *f, const char *value, const char *label)
 	fputs("</div></div>", f);
 }
 
-static void summary(FILE *f, const struct ws_report_review *rv)
+static void summary(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	const struct ws_ward_stats *w = &rv->st->wards;
 	char v[64], l[128];
 
@@ -376,8 +379,11 @@ static void summary(FILE *f, const struct ws_report_review *rv)
 	}
 }
 
-static void ranking(FILE *f, const struct ws_report_review *rv)
+static void ranking(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	static const char *const cols[] = {">rank", "division", ">met", ">reviewed", ">met share",
 					   ">mean achievement", ">persistent"};
 	const struct ws_division_stats *d = &rv->st->divisions;
@@ -427,8 +433,11 @@ static void verdict_badge(FILE *f, int eval)
 		eval ? ws_eval_name(eval) : "none");
 }
 
-static void disagreements(FILE *f, const struct ws_report_review *rv)
+static void disagreements(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	static const char *const cols[] = {"division", "objective", "recorded", "computed", ">met",
 					   "indicators of the objective"};
 	const struct ws_objective_stats *ob = &rv->st->objectives;
@@ -513,8 +522,11 @@ static void below_table(FILE *f, const struct ws_report_review *rv, size_t from,
 	fputs("</tbody></table>\n", f);
 }
 
-static void below(FILE *f, const struct ws_report_review *rv)
+static void below(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	fprintf(f, "<section id=\"below\">\n<h2>Indicators below target</h2>\n<p class=\"note\">gap = "
 		   "actual − target, negated when lower is better; achievement = actual/target "
 		   "(target/actual when lower is better); streak = years missed in a row.</p>\n");
@@ -562,8 +574,11 @@ static void trend_table(FILE *f, const struct ws_report_review *rv, size_t from,
 	fputs("</tbody></table>\n", f);
 }
 
-static void trends(FILE *f, const struct ws_report_review *rv, size_t top)
+static void trends(void *ctx, size_t top)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	size_t nr = rv->nrising < top ? rv->nrising : top, nf = rv->nfalling < top ? rv->nfalling : top;
 
 	fputs("<section id=\"trends\">\n<h2>Strongest trends</h2>\n<p class=\"note\">", f);
@@ -679,6 +694,9 @@ static void footer(FILE *f, const struct ws_report_review *rv)
 	      "traced to the tables of <code>wardstat report -f csv</code>.</p>\n</footer>\n", f);
 }
 
+/* The review's sections in this format, for ws_report_sections. */
+static const struct ws_review_sections sections = {summary, ranking, disagreements, below, trends};
+
 int ws_report_html(const struct ws_table *t, const struct ws_stats *st,
 		   const struct ws_report_opts *o, FILE *f, struct ws_err *err)
 {
@@ -688,26 +706,9 @@ int ws_report_html(const struct ws_table *t, const struct ws_stats *st,
 	if ((rc = ws_report_review_init(&rv, t, st, o, err)) != WS_OK)
 		goto out_free_review;
 	header(f, &rv);
-	switch (o->view) {
-	case WS_VIEW_RANK:
-		ranking(f, &rv);
-		break;
-	case WS_VIEW_TRENDS:
-		trends(f, &rv, WS_TREND_TOP_VIEW);
-		break;
-	case WS_VIEW_BELOW:
-		below(f, &rv);
-		break;
-	default:
-		summary(f, &rv);
-		ranking(f, &rv);
-		disagreements(f, &rv);
-		below(f, &rv);
-		trends(f, &rv, WS_TREND_TOP_REVIEW);
-		if (indicators(f, &rv) != WS_OK)
-			rc = ws_err_set(err, WS_ENOMEM, "out of memory");
-		break;
-	}
+	ws_report_sections(&sections, &(struct section_out){f, &rv}, o->view);
+	if (o->view == WS_VIEW_REVIEW && indicators(f, &rv) != WS_OK)
+		rc = ws_err_set(err, WS_ENOMEM, "out of memory");
 	footer(f, &rv);
 	fputs("</main>\n</body>\n</html>\n", f);
 	if (rc == WS_OK && ferror(f))

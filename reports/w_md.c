@@ -90,8 +90,11 @@ static void header(FILE *f, const struct ws_report_review *rv)
 	fputs("\n", f);
 }
 
-static void summary(FILE *f, const struct ws_report_review *rv)
+static void summary(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	static const char *const cols[] = {
 		"ward", ">indicators", ">reviewed", ">met", ">met share", ">達成", ">一部未達成",
 		">未達成", ">objectives not reviewed", ">verdicts agreeing", ">persistent"};
@@ -111,8 +114,11 @@ static void summary(FILE *f, const struct ws_report_review *rv)
 	}
 }
 
-static void ranking(FILE *f, const struct ws_report_review *rv)
+static void ranking(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	static const char *const cols[] = {">rank", "division", ">met", ">reviewed", ">met share",
 					   ">mean achievement", ">persistent"};
 	const struct ws_division_stats *d = &rv->st->divisions;
@@ -168,8 +174,11 @@ static void objective_indicators(FILE *f, const struct ws_report_review *rv, siz
 	fputs(" |\n", f);
 }
 
-static void disagreements(FILE *f, const struct ws_report_review *rv)
+static void disagreements(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	static const char *const cols[] = {"division", "objective", "recorded", "computed",
 					   ">met", ">reviewed", "indicators"};
 	const struct ws_objective_stats *ob = &rv->st->objectives;
@@ -223,8 +232,11 @@ static void below_table(FILE *f, const struct ws_report_review *rv, size_t from,
 	}
 }
 
-static void below(FILE *f, const struct ws_report_review *rv)
+static void below(void *ctx)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	fprintf(f, "\n## Persistently below target (missed %d or more years in a row)\n\n",
 		rv->o->streak > 0 ? rv->o->streak : 3);
 	below_table(f, rv, 0, rv->npersistent);
@@ -262,8 +274,11 @@ static void trend_table(FILE *f, const struct ws_report_review *rv, size_t from,
 	}
 }
 
-static void trends(FILE *f, const struct ws_report_review *rv, size_t top)
+static void trends(void *ctx, size_t top)
 {
+	const struct section_out *so = ctx;
+	FILE *f = so->f;
+	const struct ws_report_review *rv = so->rv;
 	size_t nr = rv->nrising < top ? rv->nrising : top, nf = rv->nfalling < top ? rv->nfalling : top;
 
 	fputs("\n## Strongest trends\n\n", f);
@@ -274,6 +289,9 @@ static void trends(FILE *f, const struct ws_report_review *rv, size_t top)
 	trend_table(f, rv, rv->ntrend ? rv->ntrend - 1 : 0, -1, nf);
 }
 
+/* The review's sections in this format, for ws_report_sections. */
+static const struct ws_review_sections sections = {summary, ranking, disagreements, below, trends};
+
 int ws_report_md(const struct ws_table *t, const struct ws_stats *st,
 		 const struct ws_report_opts *o, FILE *f, struct ws_err *err)
 {
@@ -283,24 +301,7 @@ int ws_report_md(const struct ws_table *t, const struct ws_stats *st,
 	if ((rc = ws_report_review_init(&rv, t, st, o, err)) != WS_OK)
 		goto out_free_review;
 	header(f, &rv);
-	switch (o->view) {
-	case WS_VIEW_RANK:
-		ranking(f, &rv);
-		break;
-	case WS_VIEW_TRENDS:
-		trends(f, &rv, WS_TREND_TOP_VIEW);
-		break;
-	case WS_VIEW_BELOW:
-		below(f, &rv);
-		break;
-	default:
-		summary(f, &rv);
-		ranking(f, &rv);
-		disagreements(f, &rv);
-		below(f, &rv);
-		trends(f, &rv, WS_TREND_TOP_REVIEW);
-		break;
-	}
+	ws_report_sections(&sections, &(struct section_out){f, &rv}, o->view);
 	if (ferror(f))
 		rc = ws_err_set(err, WS_EIO, "writing the report failed");
 out_free_review:

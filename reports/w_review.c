@@ -434,3 +434,25 @@ const char *ws_report_fmt_p(double x, char *buf, size_t cap)
 		snprintf(buf, cap, "%.3f%s", x, x < 0.05 ? "*" : "");
 	return buf;
 }
+
+void ws_report_sections(const struct ws_review_sections *w, void *ctx, int view)
+{
+	switch (view) {
+	case WS_VIEW_RANK:
+		w->ranking(ctx);
+		break;
+	case WS_VIEW_TRENDS:
+		w->trends(ctx, WS_TREND_TOP_VIEW);
+		break;
+	case WS_VIEW_BELOW:
+		w->below(ctx);
+		break;
+	default:
+		w->summary(ctx);
+		w->ranking(ctx);
+		w->disagreements(ctx);
+		w->below(ctx);
+		w->trends(ctx, WS_TREND_TOP_REVIEW);
+		break;
+	}
+}

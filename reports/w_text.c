@@ -495,8 +495,9 @@ static void kv(struct ctx *x, const char *label, const char *text)
 	wrap(x, text, 14, 14, T_NONE);
 }
 
-static void summary(struct ctx *x)
+static void summary(void *p)
 {
+	struct ctx *x = p;
 	const struct ws_ward_stats *w = &x->rv->st->wards;
 	char buf[512], share[32];
 
@@ -530,8 +531,9 @@ static void summary(struct ctx *x)
 	}
 }
 
-static void ranking(struct ctx *x)
+static void ranking(void *p)
 {
+	struct ctx *x = p;
 	static const struct tcol cols[] = {
 		{"rank", 1, 0, 0, 0},     {"division", 0, 8, 0, 0},  {"met", 1, 0, 2, 0},
 		{"share", 1, 0, 0, 0},    {"mean ach.", 1, 0, 1, 0}, {"persistent", 1, 0, 3, 0}};
@@ -590,8 +592,9 @@ static void objective_details(struct ctx *x, struct ttab *tt, size_t i)
 	}
 }
 
-static void disagreements(struct ctx *x)
+static void disagreements(void *p)
 {
+	struct ctx *x = p;
 	static const struct tcol cols[] = {{"division", 0, 8, 0, 0}, {"objective", 0, 6, 0, 0},
 					   {"recorded", 0, 0, 0, 0}, {"computed", 0, 0, 0, 0},
 					   {"met", 1, 0, 1, 0}};
@@ -658,8 +661,9 @@ static void below_table(struct ctx *x, size_t from, size_t to)
 	tt_fini(&tt);
 }
 
-static void below(struct ctx *x)
+static void below(void *p)
 {
+	struct ctx *x = p;
 	const struct ws_report_review *rv = x->rv;
 	int k = rv->o->streak > 0 ? rv->o->streak : 3;
 	char buf[256];
@@ -715,8 +719,9 @@ static void trend_table(struct ctx *x, size_t from, int step, size_t n)
 	tt_fini(&tt);
 }
 
-static void trends(struct ctx *x, size_t top)
+static void trends(void *p, size_t top)
 {
+	struct ctx *x = p;
 	const struct ws_report_review *rv = x->rv;
 	size_t nr = rv->nrising < top ? rv->nrising : top, nf = rv->nfalling < top ? rv->nfalling : top;
 
@@ -737,6 +742,9 @@ static void trends(struct ctx *x, size_t top)
 		wrap(x, "None.", 0, 0, T_NONE);
 }
 
+/* The review's sections in this format, for ws_report_sections. */
+static const struct ws_review_sections sections = {summary, ranking, disagreements, below, trends};
+
 int ws_report_text(const struct ws_table *t, const struct ws_stats *st,
 		   const struct ws_report_opts *o, FILE *f, struct ws_err *err)
 {
@@ -747,24 +755,7 @@ int ws_report_text(const struct ws_table *t, const struct ws_stats *st,
 	if ((rc = ws_report_review_init(&rv, t, st, o, err)) != WS_OK)
 		goto out_free_review;
 	header(&x);
-	switch (o->view) {
-	case WS_VIEW_RANK:
-		ranking(&x);
-		break;
-	case WS_VIEW_TRENDS:
-		trends(&x, WS_TREND_TOP_VIEW);
-		break;
-	case WS_VIEW_BELOW:
-		below(&x);
-		break;
-	default:
-		summary(&x);
-		ranking(&x);
-		disagreements(&x);
-		below(&x);
-		trends(&x, WS_TREND_TOP_REVIEW);
-		break;
-	}
+	ws_report_sections(&sections, &x, o->view);
 	if (x.oom)
 		rc = ws_err_set(err, WS_ENOMEM, "out of memory");
 	else if (ferror(f))
