@@ -73,6 +73,8 @@ struct ws_report_review {
 	size_t *disagree, ndisagree;       /* objectives whose recorded verdict disagrees */
 	size_t *below, nbelow;             /* series missed at their review year */
 	size_t npersistent;                /* the first npersistent of below are persistent */
+	size_t ndisagree_all, nrank_all;   /* before ws_report_review_cap: the whole counts */
+	size_t npersistent_all, nmissed_all;
 	size_t *trend, ntrend;             /* series with a trend, descending: rising first */
 	size_t nrising, nfalling;          /* trend[0..nrising) rise; the rest fall, the
 					      strongest fall last */
@@ -101,6 +103,29 @@ struct ws_dtab {
 /* Rows shown by the human formats (text, md, html) in each trend list. */
 #define WS_TREND_TOP_REVIEW 5
 #define WS_TREND_TOP_VIEW 10
+
+/*
+ * The lists a person reads (text, md, html) stop after this many rows; the
+ * machine formats (csv, json, xlsx) carry every row. A capped list ends with
+ * a line saying how many more there are and where to find them.
+ */
+#define WS_LIST_REVIEW 50 /* in the whole review */
+#define WS_LIST_VIEW 200  /* in a focused command (below, ...) */
+#define WS_INDICATORS_HTML 300 /* series in the HTML "all indicators" section */
+#define BELOW_ALL "`wardstat below -f csv`"
+#define DISAGREE_ALL "objectives.csv of `wardstat report -f csv -o DIR` (agrees = false)"
+#define SERIES_ALL "series.csv of `wardstat report -f csv -o DIR`"
+#define RANK_ALL "`wardstat rank -f csv`"
+
+/*
+ * Caps the review's lists for a person to read: the first rows of the
+ * disagreements, of the persistent and of the missed indicators; the whole
+ * counts stay in the *_all fields. Call after ws_report_review_init, only in
+ * the prose writers.
+ */
+void ws_report_review_cap(struct ws_report_review *rv);
+/* "" when shown == all; else "... and N more: every row is in WHAT." Returns buf. */
+const char *ws_report_more(size_t shown, size_t all, const char *what, char *buf, size_t cap);
 
 /* One format's writers of the review's sections; ctx is that writer's state. */
 struct ws_review_sections {

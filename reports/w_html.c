@@ -207,6 +207,18 @@ static void objectives_bar(FILE *f, const struct ws_ward_stats *w, size_t i)
 	fputs("</div>\n", f);
 }
 
+/* The line after a capped list: how many more, and where every row is. */
+static void more(FILE *f, size_t shown, size_t all, const char *what)
+{
+	char buf[256];
+
+	if (*ws_report_more(shown, all, what, buf, sizeof(buf))) {
+		fputs("<p class=\"note\">", f);
+		esc(f, buf);
+		fputs("</p>\n", f);
+	}
+}
+
 /* The ranking as horizontal bars of met share, divisions in rank order. */
 static void ranking_bars(FILE *f, const struct ws_report_review *rv)
 {
@@ -414,7 +426,9 @@ static void ranking(void *ctx)
 		fprintf(f, "<td class=\"n%s\">%d</td></tr>\n", d->persistent[i] > 0 ? " bad" : "",
 			d->persistent[i]);
 	}
-	fputs("</tbody></table>\n</section>\n", f);
+	fputs("</tbody></table>\n", f);
+	more(f, rv->nrank, rv->nrank_all, RANK_ALL);
+	fputs("</section>\n", f);
 }
 
 /* A status badge: met, missed, no data. */
@@ -484,7 +498,9 @@ static void disagreements(void *ctx)
 		}
 		fputs("</ul></td></tr>\n", f);
 	}
-	fputs("</tbody></table>\n</section>\n", f);
+	fputs("</tbody></table>\n", f);
+	more(f, rv->ndisagree, rv->ndisagree_all, DISAGREE_ALL);
+	fputs("</section>\n", f);
 }
 
 static void below_table(FILE *f, const struct ws_report_review *rv, size_t from, size_t to)
@@ -534,8 +550,10 @@ static void below(void *ctx)
 	fprintf(f, "<h3>Persistently below target (missed %d or more years in a row)</h3>\n",
 		rv->o->streak > 0 ? rv->o->streak : 3);
 	below_table(f, rv, 0, rv->npersistent);
+	more(f, rv->npersistent, rv->npersistent_all, BELOW_ALL);
 	fputs("<h3>Missed at the review year</h3>\n", f);
 	below_table(f, rv, rv->npersistent, rv->nbelow);
+	more(f, rv->nbelow - rv->npersistent, rv->nmissed_all, BELOW_ALL);
 	fputs("</section>\n", f);
 }
 
@@ -672,9 +690,18 @@ static int indicators(FILE *f, const struct ws_report_review *rv)
 	      "actual and achievement at each indicator's review year; years: the first and last "
 	      "year with an actual.</p>\n", f);
 	spark_legend(f);
-	for (size_t j = 0; j < rv->nrank; j++)
-		if (division_indicators(f, rv, rv->rank[j]) != WS_OK)
+	for (size_t j = 0, shown = 0; j < rv->nrank; j++) {
+		const struct ws_division_stats *d = &rv->st->divisions;
+		size_t i = rv->rank[j];
+
+		if (shown + (size_t)d->indicators[i] > WS_INDICATORS_HTML && shown) {
+			more(f, shown, rv->nrows[WS_TAB_SERIES], SERIES_ALL);
+			break;
+		}
+		if (division_indicators(f, rv, i) != WS_OK)
 			return WS_ENOMEM;
+		shown += (size_t)d->indicators[i];
+	}
 	fputs("</section>\n", f);
 	return WS_OK;
 }
@@ -705,6 +732,7 @@ int ws_report_html(const struct ws_table *t, const struct ws_stats *st,
 
 	if ((rc = ws_report_review_init(&rv, t, st, o, err)) != WS_OK)
 		goto out_free_review;
+	ws_report_review_cap(&rv);
 	header(f, &rv);
 	ws_report_sections(&sections, &(struct section_out){f, &rv}, o->view);
 	if (o->view == WS_VIEW_REVIEW && indicators(f, &rv) != WS_OK)

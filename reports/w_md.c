@@ -142,6 +142,8 @@ static void ranking(void *ctx)
 		cell(f, ws_report_fmt_pct(d->mean_achievement[i], buf, sizeof(buf)), 0);
 		fprintf(f, " %d |\n", d->persistent[i]);
 	}
+	if (*ws_report_more(rv->nrank, rv->nrank_all, RANK_ALL, buf, sizeof(buf)))
+		fprintf(f, "\n%s\n", buf);
 }
 
 /* The indicators of objective i, "missed: name (gap, achievement)" each. */
@@ -202,6 +204,8 @@ static void disagreements(void *ctx)
 		fprintf(f, " %d | %d |", ob->met[i], ob->reviewed[i]);
 		objective_indicators(f, rv, i);
 	}
+	if (*ws_report_more(rv->ndisagree, rv->ndisagree_all, DISAGREE_ALL, buf, sizeof(buf)))
+		fprintf(f, "\n%s\n", buf);
 }
 
 static void below_table(FILE *f, const struct ws_report_review *rv, size_t from, size_t to)
@@ -237,12 +241,19 @@ static void below(void *ctx)
 	const struct section_out *so = ctx;
 	FILE *f = so->f;
 	const struct ws_report_review *rv = so->rv;
+	char buf[256];
+
 	fprintf(f, "\n## Persistently below target (missed %d or more years in a row)\n\n",
 		rv->o->streak > 0 ? rv->o->streak : 3);
 	below_table(f, rv, 0, rv->npersistent);
+	if (*ws_report_more(rv->npersistent, rv->npersistent_all, BELOW_ALL, buf, sizeof(buf)))
+		fprintf(f, "\n%s\n", buf);
 	fputs("\n## Missed at the review year\n\ngap = actual - target, negated when lower is "
 	      "better. Worst achievement first.\n\n", f);
 	below_table(f, rv, rv->npersistent, rv->nbelow);
+	if (*ws_report_more(rv->nbelow - rv->npersistent, rv->nmissed_all, BELOW_ALL, buf,
+			    sizeof(buf)))
+		fprintf(f, "\n%s\n", buf);
 }
 
 /* n trends from trend[from], walking by step (+1 rising, -1 falling). */
@@ -300,6 +311,7 @@ int ws_report_md(const struct ws_table *t, const struct ws_stats *st,
 
 	if ((rc = ws_report_review_init(&rv, t, st, o, err)) != WS_OK)
 		goto out_free_review;
+	ws_report_review_cap(&rv);
 	header(f, &rv);
 	ws_report_sections(&sections, &(struct section_out){f, &rv}, o->view);
 	if (ferror(f))

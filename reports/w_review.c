@@ -456,3 +456,32 @@ void ws_report_sections(const struct ws_review_sections *w, void *ctx, int view)
 		break;
 	}
 }
+
+void ws_report_review_cap(struct ws_report_review *rv)
+{
+	size_t cap = rv->o->view == WS_VIEW_REVIEW ? WS_LIST_REVIEW : WS_LIST_VIEW;
+	size_t np = rv->npersistent, nm = rv->nbelow - rv->npersistent;
+	size_t sp = np < cap ? np : cap, sm = nm < cap ? nm : cap;
+
+	rv->ndisagree_all = rv->ndisagree;
+	rv->nrank_all = rv->nrank;
+	if (rv->nrank > cap)
+		rv->nrank = cap;
+	rv->npersistent_all = np;
+	rv->nmissed_all = nm;
+	if (rv->ndisagree > cap)
+		rv->ndisagree = cap;
+	/* below[] holds the persistent, then the missed: keep the head of each */
+	memmove(rv->below + sp, rv->below + np, sm * sizeof(*rv->below));
+	rv->npersistent = sp;
+	rv->nbelow = sp + sm;
+}
+
+const char *ws_report_more(size_t shown, size_t all, const char *what, char *buf, size_t cap)
+{
+	if (shown >= all)
+		buf[0] = '\0';
+	else
+		snprintf(buf, cap, "... and %zu more: every row is in %s.", all - shown, what);
+	return buf;
+}

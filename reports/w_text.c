@@ -567,6 +567,8 @@ static void ranking(void *p)
 	else
 		wrap(x, "No division.", 0, 0, T_NONE);
 	tt_fini(&tt);
+	if (*ws_report_more(x->rv->nrank, x->rv->nrank_all, RANK_ALL, buf, sizeof(buf)))
+		note(x, buf);
 }
 
 /* The indicators of objective i, each a detail line: status, name, gap. */
@@ -626,6 +628,8 @@ static void disagreements(void *p)
 	}
 	tt_print(x, &tt);
 	tt_fini(&tt);
+	if (*ws_report_more(x->rv->ndisagree, x->rv->ndisagree_all, DISAGREE_ALL, buf, sizeof(buf)))
+		note(x, buf);
 }
 
 /* Rows below[from..to) as a table; target, actual and the series' reason under each. */
@@ -674,6 +678,8 @@ static void below(void *p)
 		below_table(x, 0, rv->npersistent);
 	else
 		wrap(x, "None.", 0, 0, T_NONE);
+	if (*ws_report_more(rv->npersistent, rv->npersistent_all, BELOW_ALL, buf, sizeof(buf)))
+		note(x, buf);
 	heading(x, "Missed at the review year");
 	note(x, "gap = actual - target, negated when lower is better; ach. = achievement; "
 		"streak = years missed in a row. Worst achievement first; under each row the "
@@ -682,6 +688,9 @@ static void below(void *p)
 		below_table(x, rv->npersistent, rv->nbelow);
 	else
 		wrap(x, "None.", 0, 0, T_NONE);
+	if (*ws_report_more(rv->nbelow - rv->npersistent, rv->nmissed_all, BELOW_ALL, buf,
+			    sizeof(buf)))
+		note(x, buf);
 }
 
 /* The trends trend[from], trend[from+step], ... n of them. */
@@ -754,6 +763,7 @@ int ws_report_text(const struct ws_table *t, const struct ws_stats *st,
 
 	if ((rc = ws_report_review_init(&rv, t, st, o, err)) != WS_OK)
 		goto out_free_review;
+	ws_report_review_cap(&rv);
 	header(&x);
 	ws_report_sections(&sections, &x, o->view);
 	if (x.oom)

@@ -440,3 +440,33 @@ CASES = [
     dict(name="reports-installed-finds-bundled-data", args=["--version"], exit=0, check=installed_layout),
     dict(name="reports-man-page", args=["--version"], exit=0, check=man_page),
 ]
+
+
+# 2026-11-25, issue 4: on many series the lists a person reads stop after 50 rows (200 in a
+# focused command) with a line saying how many more there are and where they all are; the
+# machine formats keep every row.
+def _capped(tmp):
+    import json, subprocess
+    bin_ = os.environ["WARDSTAT_BIN"]
+    src = os.path.join(tmp, "g.csv")
+    subprocess.run([bin_, "gen", "--series", "3000", "--years", "6", "--seed", "3", "-o", src],
+                   check=True)
+    text = subprocess.run([bin_, "report", src, "--color", "never"], capture_output=True,
+                          text=True).stdout
+    assert "... and " in text and "more: every row is in `wardstat below -f csv`." in text, text[-500:]
+    assert "more: every row is in `wardstat rank -f csv`." in text
+    assert text.count("\n") < 2000, text.count("\n")
+    below = subprocess.run([bin_, "below", src, "--color", "never"], capture_output=True,
+                           text=True).stdout
+    assert "more: every row is in `wardstat below -f csv`." in below
+    html = os.path.join(tmp, "r.html")
+    subprocess.run([bin_, "report", src, "-f", "html", "-o", html], check=True)
+    page = open(html, encoding="utf-8").read()
+    assert "more: every row is in series.csv of `wardstat report -f csv -o DIR`." in page
+    js = json.loads(subprocess.run([bin_, "report", src, "-f", "json"], capture_output=True,
+                                   text=True).stdout)
+    assert len(js["series"]) == 3000 and len(js["divisions"]) == 250, (len(js["series"]), len(js["divisions"]))
+
+
+CASES.append(dict(name="2026-11-25-issue4-prose-lists-capped", args=["--version"], exit=0,
+                  check=_capped))
