@@ -61,6 +61,15 @@ int ws_report_open(struct ws_out *out, const char *path, struct ws_err *err)
 			return ws_err_set(err, WS_EIO, "%s: cannot write: %s", path, strerror(errno));
 		return WS_OK; /* out->tmp stays "": nothing to rename or remove */
 	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* a link to a file: replace the file it names, keep the link */
+		char *real = realpath(path, NULL);
+
+		if (real && strlen(real) + 16 < sizeof(out->tmp))
+			strcpy(out->path, real);
+		free(real);
+		path = out->path;
+	}
 	slash = strrchr(path, '/');
 	if (slash)
 		snprintf(out->tmp, sizeof(out->tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,

@@ -470,3 +470,19 @@ def _capped(tmp):
 
 CASES.append(dict(name="2026-11-25-issue4-prose-lists-capped", args=["--version"], exit=0,
                   check=_capped))
+
+
+# 2026-11-25, issue 6: -o through a symbolic link replaces the file it names, atomically, and
+# keeps the link.
+def _through_link(tmp):
+    import subprocess
+    real, link = os.path.join(tmp, "real.md"), os.path.join(tmp, "link.md")
+    open(real, "w").write("old\n")
+    os.symlink("real.md", link)
+    subprocess.run([os.environ["WARDSTAT_BIN"], "rank", "-f", "md", "-o", link], check=True)
+    assert os.path.islink(link), "the link was replaced"
+    assert open(real, encoding="utf-8").read().startswith("# wardstat: division ranking")
+
+
+CASES.append(dict(name="2026-11-25-issue6-output-through-symlink", args=["--version"], exit=0,
+                  check=_through_link))
