@@ -183,7 +183,8 @@ struct ws_index {
 	size_t nrows;     /* rows indexed (= table rows) */
 	uint32_t *row;    /* row[k]: table row, grouped by series, years ascending */
 	size_t *start;    /* series s owns row[start[s] .. start[s+1]) */
-	uint32_t *series; /* series[i]: series number of table row i */
+	uint32_t *series; /* series[i]: series number of table row i (NULL after
+			     ws_ingest_files, which needs it only to merge) */
 };
 
 /* Builds the index; on failure ix is left zeroed. Frees with ws_index_fini. */
