@@ -73,7 +73,7 @@ static void hash_feed(struct hasher *x, const void *data, size_t n)
 	size_t i = 0;
 
 	x->total += n;
-	while (x->nt && i < n) {
+	while (x->nt > 0 && x->nt < 8 && i < n) {
 		x->tail[x->nt++] = p[i++];
 		if (x->nt == 8) {
 			uint64_t w;
@@ -89,7 +89,7 @@ static void hash_feed(struct hasher *x, const void *data, size_t n)
 		memcpy(&w, p + i, 8);
 		mix(x, w);
 	}
-	while (i < n)
+	while (i < n && x->nt < 8) /* fewer than 8 left, and nt is 0 here */
 		x->tail[x->nt++] = p[i++];
 }
 

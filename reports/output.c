@@ -71,11 +71,10 @@ int ws_report_open(struct ws_out *out, const char *path, struct ws_err *err)
 		path = out->path;
 	}
 	slash = strrchr(path, '/');
-	if (slash)
-		snprintf(out->tmp, sizeof(out->tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
-			 slash + 1);
-	else
-		snprintf(out->tmp, sizeof(out->tmp), ".%s.XXXXXX", path);
+	if ((slash ? snprintf(out->tmp, sizeof(out->tmp), "%.*s/.%s.XXXXXX", (int)(slash - path),
+			      path, slash + 1)
+		   : snprintf(out->tmp, sizeof(out->tmp), ".%s.XXXXXX", path)) >= (int)sizeof(out->tmp))
+		return ws_err_set(err, WS_EIO, "%s: path too long", path);
 	fd = mkstemp(out->tmp);
 	if (fd < 0)
 		return ws_err_set(err, WS_EIO, "%s: cannot write: %s", path, strerror(errno));
