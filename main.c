@@ -448,6 +448,9 @@ static void progress(void *ctx, const char *path, size_t done, size_t total)
 	int *shown = ctx;
 	int w = 30, k = total ? (int)((double)done / (double)total * w) : w;
 
+	if (k > w) /* a parallel read's share is an estimate */
+		k = w;
+
 	if (total < (64u << 20) && !*shown)
 		return; /* small files finish before a bar is worth drawing */
 	if (done >= total) {
@@ -457,7 +460,7 @@ static void progress(void *ctx, const char *path, size_t done, size_t total)
 		return;
 	}
 	fprintf(stderr, "\rwardstat: reading %.40s [%.*s%*s] %3d%%", path, k,
-		"##############################", w - k, "", (int)(100.0 * (double)done / (double)total));
+		"##############################", w - k, "", k * 100 / w);
 	*shown = 1;
 }
 
