@@ -123,3 +123,46 @@ def late_cp932(tmp):
 
 CASES.append(dict(name="2026-11-25-issue5-late-cp932-read-again", args=["--version"], exit=0,
                   check=late_cp932))
+
+
+def random_lines(tmp):
+    """Random rows from a pool of good and damaged lines (quoted newlines, stray and unclosed
+    quotes, CR, NUL, short rows), 9 MB, fixed seed: --threads 1 and --threads 2 give the same
+    summary, stderr and rejects (2026-11-25, issue 5: the parallel cuts against hostile input)."""
+    import random
+    rnd = random.Random(20261125)
+    pool = [
+        "W1,D{d},1,i{i},件,higher,{y},10,{a},,",
+        "W1,D{d},1,i{i},件,higher,{y},10,\"{a}\",,\"a note, with comma\"",
+        "W1,D{d},1,i{i},件,higher,{y},10,{a},,\"two\nlines\"",
+        "W1,D{d},1,i{i},件,higher,{y},10,1\"2,,",
+        "W1,D{d},1,i{i},件,higher,{y},10,{a},,\"unclosed",
+        "W1,D{d},1,i{i},件,higher,{y},10,{a},,closed later\"",
+        "W1,D{d},1,i{i},件,higher,{y},10\r",
+        "W1,D{d},1,i{i},件,higher,{y},10,{a},,nul\0here",
+        ",,,,,,,,,,",
+    ]
+    weights = [80, 5, 3, 2, 1, 1, 3, 1, 4]
+    rows = ["ward,division,objective,indicator,unit,direction,year,target,actual,evaluation,note"]
+    size = 0
+    while size < 9 << 20:
+        t = rnd.choices(pool, weights)[0]
+        n = len(rows)  # one indicator per ten rows, years in turn: no two rows conflict
+        row = t.format(d=n % 12, i=n // 10, y=2013 + n % 10, a=rnd.randint(0, 30))
+        rows.append(row)
+        size += len(row) + 1
+    src = os.path.join(tmp, "r.csv")
+    with open(src, "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(rows) + "\n")
+    binary = os.environ["WARDSTAT_BIN"]
+    outs = []
+    for th in ("1", "2"):
+        rej = os.path.join(tmp, f"rej-{th}.csv")
+        code, out, err = run([binary, "check", src, "--threads", th, "--rejects", rej])
+        outs.append((code, out, err.replace(rej.encode(), b"R"), open(rej, "rb").read()))
+    assert outs[0] == outs[1], (outs[0][1], outs[1][1], outs[0][2][:400], outs[1][2][:400])
+    assert outs[0][0] == 3, outs[0][:3]
+
+
+CASES.append(dict(name="2026-11-25-issue5-parallel-random-hostile-lines", args=["--version"],
+                  exit=0, check=random_lines))
