@@ -645,7 +645,8 @@ again:
 	*used = b;
 	r->clean = b == len;
 	if (b < len && final && r->header_done && !r->header_only &&
-	    (st == QUOTED || st == QUOTE_IN_QUOTED) && r->recoveries < MAX_RECOVERIES) {
+	    st == QUOTED && r->recoveries < MAX_RECOVERIES) {
+		/* (QUOTE_IN_QUOTED is a quoted field closed right at the end: whole) */
 		/* a quote opened and never closed before the end of the file: it was a
 		 * stray quote, not a field running on; the row ends at its line end,
 		 * is rejected as such, and reading resumes on the next line */

@@ -187,3 +187,12 @@ CASES.append(dict(
            "empty rows     2 (delimiters only; skipped like blank lines)\n"
            "observations   1\nduplicates     0 (kept once)\nrevisions      0 (restated figures)\n"
            "series         1\ndivisions      1\nyears          2020-2020\n"))
+
+# 2026-11-25, issue 2: a last record whose quoted field spans lines and closes right at the end
+# of the file (no final newline) is whole: used, not cut at its first line.
+CASES.append(dict(
+    name="2026-11-25-issue2-quoted-multiline-last-record", args=["check", F + "quoted-last-no-newline.csv"],
+    exit=0, stderr="",
+    stdout="files          1\nrows read      1\nrows used      1\nrows rejected  0\n"
+           "observations   1\nduplicates     0 (kept once)\nrevisions      0 (restated figures)\n"
+           "series         1\ndivisions      1\nyears          2020-2020\n"))
