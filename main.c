@@ -109,7 +109,8 @@ static void usage(int status)
 "      --max-field=N    longest field in bytes (default 1048576)\n"
 "      --color=WHEN     auto (default), always, never; NO_COLOR disables it\n"
 "      --width=N        text: columns to fit (default 80)\n"
-"      --threads=N      parsing threads (default: one per core, at most 8)\n"
+"      --threads=N      threads for parsing, statistics and CSV (default: one per core,\n"
+"                       at most 8)\n"
 "      --timings        per-stage times on stderr\n"
 "      --series=N --years=Y --seed=S   gen: size and seed\n"
 "  -h, --help           this help;  --version  the version\n"
@@ -317,7 +318,10 @@ static void parse(int argc, char **argv, struct cli *c)
 		case OPT_MAX_FIELD:
 			c->in.max_field = (size_t)number_arg(optarg, 1, 1L << 30, "--max-field wants a byte count, not");
 			break;
-		case OPT_THREADS: c->in.threads = (int)number_arg(optarg, 1, 64, "--threads wants 1..64, not"); break;
+		case OPT_THREADS: /* every stage: parse, statistics, CSV formatting */
+			c->in.threads = (int)number_arg(optarg, 1, 64, "--threads wants 1..64, not");
+			c->st.threads = c->rep.threads = c->in.threads;
+			break;
 		case OPT_SERIES: c->series = number_arg(optarg, 1, 100000000L, "--series wants a count, not"); break;
 		case OPT_YEARS: c->years = number_arg(optarg, 1, 200, "--years wants 1..200, not"); break;
 		case OPT_SEED: c->seed = (unsigned long)number_arg(optarg, 0, LONG_MAX, "--seed wants a number, not"); break;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 int ws_err_set(struct ws_err *err, int code, const char *fmt, ...)
 {
@@ -56,6 +57,15 @@ const char *ws_eval_name(int eval)
 	case WS_EVAL_MISSED: return "未達成";
 	}
 	return "";
+}
+
+int ws_engine_threads(int requested)
+{
+	long n = requested > 0 ? requested : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > WS_MAX_THREADS ? WS_MAX_THREADS : (int)n;
 }
 
 /* ---- dictionary ---------------------------------------------------------- */

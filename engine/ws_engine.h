@@ -60,6 +60,16 @@ const char *ws_strerror(int code);
  */
 size_t ws_fmt_double(double x, int prec, char *buf, size_t cap);
 
+/* Most threads any stage uses (parse, statistics, CSV formatting). */
+#define WS_MAX_THREADS 8
+
+/*
+ * Threads a stage should use: `requested` when above 0 (the --threads option),
+ * else one per online core; always 1..WS_MAX_THREADS. The one place that
+ * decides it, so that --threads governs every stage.
+ */
+int ws_engine_threads(int requested);
+
 /* ---- string dictionary -------------------------------------------------- */
 
 /*

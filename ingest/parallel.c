@@ -21,12 +21,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <csv.h>
 
 #define MIN_CHUNK (4u << 20) /* below this, a thread costs more than it saves */
-#define MAX_THREADS 8
+#define MAX_THREADS WS_MAX_THREADS
 
 struct worker {
 	struct reader r;           /* its own scanner state and field buffers */
@@ -76,15 +75,6 @@ static size_t cut(const char *s, size_t len, size_t from, size_t at, int *parity
 			return i + 1;
 	}
 	return len;
-}
-
-static int threads_wanted(const struct ws_ingest_opts *o)
-{
-	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	return n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
 /*
@@ -172,7 +162,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 {
 	struct worker w[MAX_THREADS];
 	size_t start[MAX_THREADS + 1];
-	int n = threads_wanted(r->o), parity = 0, rc = WS_OK, started = 0, ok = 1;
+	int n = ws_engine_threads(r->o->threads), parity = 0, rc = WS_OK, started = 0, ok = 1;
 	struct ws_ingest_log saved = *r->log;
 	size_t saved_rows = r->t->n;
 	uint32_t line0 = r->line;

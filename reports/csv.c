@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "report_internal.h"
 
@@ -100,7 +99,7 @@ static void *format_rows(void *arg)
 }
 
 #define BLOCK_ROWS 4096
-#define MAX_BLOCKS 8
+#define MAX_BLOCKS WS_MAX_THREADS
 
 /*
  * Writes the rows in rounds: in each round up to one block of BLOCK_ROWS rows
@@ -112,7 +111,7 @@ int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 			const struct ws_report_opts *o, const char *which, FILE *f)
 {
 	struct block blk[MAX_BLOCKS];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int ncpu = ws_engine_threads(o->threads);
 	int k = 0, nb, rc = WS_OK;
 	size_t nrows;
 
@@ -121,7 +120,7 @@ int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 	if (k == WS_TAB_COUNT)
 		return WS_EUSAGE;
 	nrows = ws_tab_nrows(st, k);
-	nb = nrows < 4 * BLOCK_ROWS || ncpu < 2 ? 1 : ncpu > MAX_BLOCKS ? MAX_BLOCKS : (int)ncpu;
+	nb = nrows < 4 * BLOCK_ROWS ? 1 : ncpu;
 	memset(blk, 0, sizeof(blk));
 	if (o->excel)
 		fputs("\xEF\xBB\xBF", f);

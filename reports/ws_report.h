@@ -47,6 +47,7 @@ struct ws_report_opts {
 	int excel;            /* csv: UTF-8 BOM, cells starting = + - @ neutralised */
 	int color;            /* text: ANSI colour */
 	int width;            /* text: terminal columns; 0 = 80 */
+	int threads;          /* csv formatting threads; 0 = one per core (ws_engine_threads) */
 	int streak;           /* persistent threshold, for titles */
 	const char *division; /* below: only this division; NULL = all */
 	const char *title;    /* report title; NULL = "wardstat annual review" */

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "stats_internal.h"
 
@@ -353,21 +352,17 @@ static void part_free(struct part *p)
 	free(p->w.text.p);
 }
 
-/* Threads for the series pass: one per core (at most 8) above 20,000 series. */
+/* Threads for the series pass: from 20,000 series on, as ws_engine_threads says. */
 static int stats_threads(const struct ws_stats_opts *o, size_t nseries)
 {
-	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (nseries < 20000 || n < 1)
-		return 1;
-	return n > 8 ? 8 : (int)n;
+	return nseries < 20000 ? 1 : ws_engine_threads(o->threads);
 }
 
 int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 		     const struct ws_stats_opts *opts, struct ws_stats *st, struct ws_err *err)
 {
 	struct ws_stats_opts o = *opts;
-	struct part part[8];
+	struct part part[WS_MAX_THREADS];
 	size_t longest = 1, total = 0;
 	int rc = WS_ENOMEM, np = stats_threads(opts, ix->nseries), started = 0;
 
