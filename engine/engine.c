@@ -327,8 +327,9 @@ void ws_table_release_provenance(struct ws_table *t)
 
 size_t ws_table_bytes(const struct ws_table *t)
 {
-	size_t per_row = 9 * sizeof(uint32_t) + sizeof(int32_t) - sizeof(uint32_t) +
-			 2 * sizeof(double) + 2;
+	/* eight uint32 columns (ward, division, objective, indicator, unit, note,
+	 * file, line), the year, target and actual, direction and evaluation */
+	size_t per_row = 8 * sizeof(uint32_t) + sizeof(int32_t) + 2 * sizeof(double) + 2;
 
 	return t->cap * per_row + t->dict.arena_cap +
 	       (size_t)t->dict.cap * (sizeof(uint64_t) + sizeof(uint32_t)) +

@@ -406,22 +406,24 @@ const char *ws_report_fmt_signed(double x, char *buf, size_t cap)
 	return buf;
 }
 
-const char *ws_report_fmt_pct(double x, char *buf, size_t cap)
+/* x as a percentage with one decimal, signed when asked; "" when not finite. */
+static const char *pct(double x, int sign, char *buf, size_t cap)
 {
 	if (isnan(x) || isinf(x))
 		buf[0] = '\0';
 	else
-		snprintf(buf, cap, "%.1f%%", x * 100);
+		snprintf(buf, cap, sign ? "%+.1f%%" : "%.1f%%", x * 100);
 	return buf;
+}
+
+const char *ws_report_fmt_pct(double x, char *buf, size_t cap)
+{
+	return pct(x, 0, buf, cap);
 }
 
 const char *ws_report_fmt_rel(double x, char *buf, size_t cap)
 {
-	if (isnan(x) || isinf(x))
-		buf[0] = '\0';
-	else
-		snprintf(buf, cap, "%+.1f%%", x * 100);
-	return buf;
+	return pct(x, 1, buf, cap);
 }
 
 const char *ws_report_fmt_p(double x, char *buf, size_t cap)
