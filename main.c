@@ -535,14 +535,18 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 			lo = t.year[i] < lo ? t.year[i] : lo;
 			hi = t.year[i] > hi ? t.year[i] : hi;
 		}
-		/* divisions: distinct (ward, division) pairs, counted with a dictionary */
+		/* divisions: distinct (ward, division) pairs among the series, counted
+		 * with a dictionary */
 		ws_dict_init(&seen);
-		for (size_t i = 0; i < t.n; i++) {
+		for (size_t s = 0; s < ix.nseries; s++) {
 			char key[16];
-			uint32_t code, before = seen.n;
+			uint32_t code, before = seen.n, a;
 
-			memcpy(key, &t.ward[i], 4);
-			memcpy(key + 4, &t.division[i], 4);
+			if (ix.start[s] == ix.start[s + 1])
+				continue;
+			a = t.attr[ix.row[ix.start[s]]];
+			memcpy(key, &t.ward[a], 4);
+			memcpy(key + 4, &t.division[a], 4);
 			ws_dict_intern(&seen, key, 8, &code);
 			ndiv += seen.n > before;
 		}

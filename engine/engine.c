@@ -4,10 +4,13 @@
  *
  * Design note. Rows arrive in file order; strings are interned once into one
  * arena (ws_dict) and rows carry 32-bit codes. The series index never compares
- * strings per row: a small open-addressing table maps each (ward, division,
- * indicator) code triple to a dense series number, the series numbers are
- * sorted once by the bytewise rank of their strings, and the rows are then
- * placed with a counting sort (one pass to count, one to place). Within a
+ * strings per row. A row holds the code of its attribute set (ward,
+ * division, objective, indicator, unit, direction: interned once per distinct
+ * combination, with the previous row's set tried first). The series index
+ * maps each set in use to a dense series number through a small
+ * open-addressing table of (ward, division, indicator) code triples, sorts the
+ * series once by the bytewise rank of their strings, and places the rows with
+ * a counting sort (one pass to count, one to place). Within a
  * series, years are put in order by insertion sort, which is linear for the
  * common case of rows already in year order.
  */
@@ -226,19 +229,22 @@ void ws_table_fini(struct ws_table *t)
 		memset(t, 0, sizeof(*t));
 		return;
 	}
+	free(t->attr);
+	free(t->year);
+	free(t->target);
+	free(t->actual);
+	free(t->evaluation);
+	free(t->line);
+	free(t->note);
+	free(t->run_start);
+	free(t->run_file);
 	free(t->ward);
 	free(t->division);
 	free(t->objective);
 	free(t->indicator);
 	free(t->unit);
-	free(t->note);
-	free(t->year);
-	free(t->target);
-	free(t->actual);
 	free(t->direction);
-	free(t->evaluation);
-	free(t->file);
-	free(t->line);
+	free(t->a_slot);
 	ws_dict_fini(&t->dict);
 	memset(t, 0, sizeof(*t));
 }
@@ -247,7 +253,7 @@ void ws_table_fini(struct ws_table *t)
 static int grow(void *pp, size_t n, size_t sz)
 {
 	void **p = pp;
-	void *q = realloc(*p, n * sz);
+	void *q = realloc(*p, (n ? n : 1) * sz);
 
 	if (!q)
 		return WS_ENOMEM;
@@ -259,58 +265,209 @@ int ws_table_reserve(struct ws_table *t, size_t n)
 {
 	if (n <= t->cap)
 		return WS_OK;
-	if (grow(&t->ward, n, sizeof(uint32_t)) || grow(&t->division, n, sizeof(uint32_t)) ||
-	    grow(&t->objective, n, sizeof(uint32_t)) || grow(&t->indicator, n, sizeof(uint32_t)) ||
-	    grow(&t->unit, n, sizeof(uint32_t)) || grow(&t->note, n, sizeof(uint32_t)) ||
-	    grow(&t->year, n, sizeof(int32_t)) || grow(&t->target, n, sizeof(double)) ||
-	    grow(&t->actual, n, sizeof(double)) || grow(&t->direction, n, 1) ||
-	    grow(&t->evaluation, n, 1) || grow(&t->file, n, sizeof(uint32_t)) ||
-	    grow(&t->line, n, sizeof(uint32_t)))
+	if (grow(&t->attr, n, sizeof(uint32_t)) || grow(&t->year, n, sizeof(int16_t)) ||
+	    grow(&t->target, n, sizeof(double)) || grow(&t->actual, n, sizeof(double)) ||
+	    grow(&t->evaluation, n, 1) || grow(&t->line, n, sizeof(uint32_t)) ||
+	    (t->note && grow(&t->note, n, sizeof(uint32_t))))
 		return WS_ENOMEM;
 	t->cap = n;
+	return WS_OK;
+}
+
+/* Hash of an attribute set (a multiplicative mix; the codes are small integers). */
+static uint64_t hash_attr(const uint32_t *k)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull;
+
+	for (int i = 0; i < 6; i++) {
+		h ^= (k[i] + 0x632BE59BD9B4E019ull * (uint64_t)(i + 1)) * 0xC2B2AE3D27D4EB4Full;
+		h = (h << 27 | h >> 37) * 0x94D049BB133111EBull;
+	}
+	return h ^ (h >> 29);
+}
+
+/* The six codes of set a, in the order hash_attr takes them. */
+static void attr_key(const struct ws_table *t, size_t a, uint32_t *k)
+{
+	k[0] = t->ward[a];
+	k[1] = t->division[a];
+	k[2] = t->objective[a];
+	k[3] = t->indicator[a];
+	k[4] = t->unit[a];
+	k[5] = t->direction[a];
+}
+
+/* Rebuilds the set hash with nslot slots (a power of two). */
+static int attr_rehash(struct ws_table *t, size_t nslot)
+{
+	uint32_t *slot = calloc(nslot, sizeof(*slot)), k[6];
+
+	if (!slot)
+		return WS_ENOMEM;
+	for (size_t a = 0; a < t->na; a++) {
+		size_t h;
+
+		attr_key(t, a, k);
+		h = hash_attr(k) & (nslot - 1);
+		while (slot[h])
+			h = (h + 1) & (nslot - 1);
+		slot[h] = (uint32_t)a + 1;
+	}
+	free(t->a_slot);
+	t->a_slot = slot;
+	t->a_nslot = nslot;
+	return WS_OK;
+}
+
+/* The code of the set k (six codes as attr_key), added when new. */
+static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
+{
+	uint32_t a, have[6];
+	size_t h;
+
+	if (t->a_nslot == 0 && attr_rehash(t, 1024) != WS_OK)
+		return WS_ENOMEM;
+	h = hash_attr(k) & (t->a_nslot - 1);
+	while ((a = t->a_slot[h]) != 0) {
+		attr_key(t, a - 1, have);
+		if (memcmp(have, k, sizeof(have)) == 0) {
+			*code = a - 1;
+			return WS_OK;
+		}
+		h = (h + 1) & (t->a_nslot - 1);
+	}
+	if (t->na >= UINT32_MAX - 1)
+		return WS_ENOMEM;
+	if (t->na == t->a_cap) {
+		size_t cap = t->a_cap ? t->a_cap * 2 : 256;
+
+		if (grow(&t->ward, cap, 4) || grow(&t->division, cap, 4) ||
+		    grow(&t->objective, cap, 4) || grow(&t->indicator, cap, 4) ||
+		    grow(&t->unit, cap, 4) || grow(&t->direction, cap, 1))
+			return WS_ENOMEM;
+		t->a_cap = cap;
+	}
+	a = (uint32_t)t->na++;
+	t->ward[a] = k[0];
+	t->division[a] = k[1];
+	t->objective[a] = k[2];
+	t->indicator[a] = k[3];
+	t->unit[a] = k[4];
+	t->direction[a] = (uint8_t)k[5];
+	t->a_slot[h] = a + 1;
+	*code = a;
+	/* keep the load factor under one half */
+	if (t->na * 2 > t->a_nslot && attr_rehash(t, t->a_nslot * 2) != WS_OK)
+		return WS_ENOMEM;
+	return WS_OK;
+}
+
+int ws_table_intern_attr(struct ws_table *t, const struct ws_row *r, uint32_t *code)
+{
+	uint32_t k[6] = {r->ward, r->division, r->objective, r->indicator, r->unit, r->direction};
+	uint32_t a = t->a_last;
+
+	/* rows of one series usually follow each other: the previous set first */
+	if (a < t->na && t->ward[a] == k[0] && t->division[a] == k[1] &&
+	    t->objective[a] == k[2] && t->indicator[a] == k[3] && t->unit[a] == k[4] &&
+	    t->direction[a] == k[5]) {
+		*code = a;
+		return WS_OK;
+	}
+	if (attr_intern(t, k, code) != WS_OK)
+		return WS_ENOMEM;
+	t->a_last = *code;
+	return WS_OK;
+}
+
+/* Starts a new file run at row i when the file changes. */
+static int file_run(struct ws_table *t, size_t i, uint32_t file)
+{
+	if (t->nruns && t->run_file[t->nruns - 1] == file)
+		return WS_OK;
+	if (t->nruns == t->run_cap) {
+		size_t cap = t->run_cap ? t->run_cap * 2 : 16;
+
+		if (grow(&t->run_start, cap, sizeof(size_t)) || grow(&t->run_file, cap, 4))
+			return WS_ENOMEM;
+		t->run_cap = cap;
+	}
+	t->run_start[t->nruns] = i;
+	t->run_file[t->nruns++] = file;
 	return WS_OK;
 }
 
 int ws_table_append(struct ws_table *t, const struct ws_row *r)
 {
 	size_t i = t->n;
+	uint32_t a;
 
+	if (r->year < INT16_MIN || r->year > INT16_MAX)
+		return WS_EVALUE; /* years are stored in 16 bits */
 	if (i == t->cap && ws_table_reserve(t, t->cap ? t->cap * 2 : 1024) != WS_OK)
 		return WS_ENOMEM;
 	if (i >= UINT32_MAX)
 		return WS_ENOMEM; /* row numbers are 32-bit in the index */
-	t->ward[i] = r->ward;
-	t->division[i] = r->division;
-	t->objective[i] = r->objective;
-	t->indicator[i] = r->indicator;
-	t->unit[i] = r->unit;
-	t->note[i] = r->note;
-	t->year[i] = r->year;
+	if (ws_table_intern_attr(t, r, &a) != WS_OK || file_run(t, i, r->file) != WS_OK)
+		return WS_ENOMEM;
+	if (r->note && !t->note) { /* the first note: the column starts, zero before it */
+		if (!(t->note = calloc(t->cap, sizeof(*t->note))))
+			return WS_ENOMEM;
+	}
+	t->attr[i] = a;
+	t->year[i] = (int16_t)r->year;
 	t->target[i] = r->target;
 	t->actual[i] = r->actual;
-	t->direction[i] = r->direction;
 	t->evaluation[i] = r->evaluation;
-	t->file[i] = r->file;
 	t->line[i] = r->line;
+	if (t->note)
+		t->note[i] = r->note;
 	t->n = i + 1;
 	return WS_OK;
 }
 
+uint32_t ws_table_file(const struct ws_table *t, size_t i)
+{
+	size_t lo = 0, hi = t->nruns;
+
+	/* the last run starting at or before i */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->run_start[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->nruns && t->run_start[lo] <= i ? t->run_file[lo] : 0;
+}
+
+void ws_table_truncate(struct ws_table *t, size_t n)
+{
+	if (n >= t->n)
+		return;
+	t->n = n;
+	while (t->nruns && t->run_start[t->nruns - 1] >= n)
+		t->nruns--;
+}
+
 void ws_table_get(const struct ws_table *t, size_t i, struct ws_row *r)
 {
-	r->ward = t->ward[i];
-	r->division = t->division[i];
-	r->objective = t->objective[i];
-	r->indicator = t->indicator[i];
-	r->unit = t->unit[i];
-	r->note = t->note[i];
+	uint32_t a = t->attr[i];
+
+	r->ward = t->ward[a];
+	r->division = t->division[a];
+	r->objective = t->objective[a];
+	r->indicator = t->indicator[a];
+	r->unit = t->unit[a];
+	r->direction = t->direction[a];
+	r->note = t->note ? t->note[i] : 0;
 	r->year = t->year[i];
 	r->target = t->target[i];
 	r->actual = t->actual[i];
-	r->direction = t->direction[i];
 	r->evaluation = t->evaluation[i];
-	r->file = t->file[i];
-	r->line = t->line[i];
+	r->file = ws_table_file(t, i);
+	r->line = t->line ? t->line[i] : 0;
 }
 
 void ws_table_release_provenance(struct ws_table *t)
@@ -318,20 +475,22 @@ void ws_table_release_provenance(struct ws_table *t)
 	if (t->map)
 		return;
 	free(t->note);
-	free(t->file);
 	free(t->line);
 	t->note = NULL;
-	t->file = NULL;
 	t->line = NULL;
 }
 
 size_t ws_table_bytes(const struct ws_table *t)
 {
-	/* eight uint32 columns (ward, division, objective, indicator, unit, note,
-	 * file, line), the year, target and actual, direction and evaluation */
-	size_t per_row = 8 * sizeof(uint32_t) + sizeof(int32_t) + 2 * sizeof(double) + 2;
+	/* per row: the set code, year, target and actual, evaluation, and while
+	 * they are held the line and note */
+	size_t per_row = sizeof(uint32_t) + sizeof(int16_t) + 2 * sizeof(double) + 1 +
+			 (t->line ? sizeof(uint32_t) : 0) + (t->note ? sizeof(uint32_t) : 0);
+	/* per set: five codes and the direction; the set hash */
+	size_t per_set = 5 * sizeof(uint32_t) + 1;
 
-	return t->cap * per_row + t->dict.arena_cap +
+	return t->cap * per_row + t->a_cap * per_set + t->a_nslot * sizeof(uint32_t) +
+	       t->run_cap * (sizeof(size_t) + sizeof(uint32_t)) + t->dict.arena_cap +
 	       (size_t)t->dict.cap * (sizeof(uint64_t) + sizeof(uint32_t)) +
 	       (size_t)t->dict.nslot * sizeof(uint32_t);
 }
@@ -370,12 +529,11 @@ void ws_index_fini(struct ws_index *ix)
 {
 	free(ix->row);
 	free(ix->start);
-	free(ix->series);
 	memset(ix, 0, sizeof(*ix));
 }
 
 /* Puts rows r[0..n) of one series in year order (stable insertion sort). */
-static void sort_years(const int32_t *year, uint32_t *r, size_t n)
+static void sort_years(const int16_t *year, uint32_t *r, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
 		uint32_t v = r[i];
@@ -412,29 +570,31 @@ static int triple_rehash(uint32_t **slot, size_t *nslot, const uint32_t *key, si
 
 int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err *err)
 {
-	size_t n = t->n, nslot = 1024, ns = 0, cap = 64;
+	size_t n = t->n, na = t->na, nslot = 1024, ns = 0, cap = 64;
 	uint32_t *slot = NULL, *key = NULL, *order = NULL, *pos = NULL, *rank = NULL;
-	uint32_t pw = UINT32_MAX, pd = 0, pc = 0, ps = 0; /* the previous row's series */
+	uint32_t *cnt = NULL, *aser = NULL;
 	int rc = WS_ENOMEM;
 
 	memset(ix, 0, sizeof(*ix));
 	slot = calloc(nslot, sizeof(*slot));
 	key = malloc(cap * 3 * sizeof(*key));
-	ix->series = malloc((n ? n : 1) * sizeof(*ix->series));
+	cnt = calloc(na ? na : 1, sizeof(*cnt));
+	aser = malloc((na ? na : 1) * sizeof(*aser));
 	ix->row = malloc((n ? n : 1) * sizeof(*ix->row));
-	if (!slot || !key || !ix->series || !ix->row)
+	if (!slot || !key || !cnt || !aser || !ix->row)
 		goto out;
 
-	/* 1. dense series numbers in order of first appearance; rows of one
-	 * series usually follow each other, so the previous row is tried first */
-	for (size_t i = 0; i < n; i++) {
-		uint32_t w = t->ward[i], d = t->division[i], c = t->indicator[i], s;
+	/* 1. rows per attribute set (a set with none was left by a rolled-back read) */
+	for (size_t i = 0; i < n; i++)
+		cnt[t->attr[i]]++;
+
+	/* 2. dense series numbers over the sets in use, by (ward, division, indicator) */
+	for (size_t a = 0; a < na; a++) {
+		uint32_t w = t->ward[a], d = t->division[a], c = t->indicator[a], s;
 		size_t h;
 
-		if (w == pw && d == pd && c == pc) {
-			ix->series[i] = ps;
+		if (!cnt[a])
 			continue;
-		}
 		h = hash_triple(w, d, c) & (nslot - 1);
 		while ((s = slot[h]) != 0) {
 			const uint32_t *k = key + 3 * (size_t)(s - 1);
@@ -457,13 +617,12 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 			if (ns * 2 > nslot && triple_rehash(&slot, &nslot, key, ns))
 				goto out;
 		}
-		ix->series[i] = s - 1;
-		pw = w, pd = d, pc = c, ps = s - 1;
+		aser[a] = s - 1;
 	}
 	free(slot);
 	slot = NULL;
 
-	/* 2. series in bytewise order of (ward, division, indicator) */
+	/* 3. series in bytewise order of (ward, division, indicator) */
 	rank = malloc((size_t)t->dict.n * sizeof(*rank));
 	order = malloc((ns ? ns : 1) * sizeof(*order));
 	pos = malloc((ns ? ns : 1) * sizeof(*pos));
@@ -478,19 +637,21 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 	for (size_t k = 0; k < ns; k++)
 		pos[order[k]] = (uint32_t)k; /* pos[series] = its place in output order */
 
-	/* 3. counting sort of rows by place; renumber series to output order */
-	for (size_t i = 0; i < n; i++) {
-		ix->series[i] = pos[ix->series[i]];
-		ix->start[ix->series[i] + 1]++;
-	}
+	/* 4. counting sort of rows by place: sizes from the set counts, then one
+	 * pass placing each row after the rows before it of the same series */
+	for (size_t a = 0; a < na; a++)
+		if (cnt[a]) {
+			aser[a] = pos[aser[a]]; /* now: the set's series in output order */
+			ix->start[aser[a] + 1] += cnt[a];
+		}
 	for (size_t s = 0; s < ns; s++)
 		ix->start[s + 1] += ix->start[s];
 	for (size_t s = 0; s < ns; s++)
 		pos[s] = (uint32_t)ix->start[s];
 	for (size_t i = 0; i < n; i++)
-		ix->row[pos[ix->series[i]]++] = (uint32_t)i;
+		ix->row[pos[aser[t->attr[i]]]++] = (uint32_t)i;
 
-	/* 4. years in order within each series */
+	/* 5. years in order within each series */
 	for (size_t s = 0; s < ns; s++)
 		sort_years(t->year, ix->row + ix->start[s], ix->start[s + 1] - ix->start[s]);
 
@@ -503,6 +664,8 @@ out:
 	free(order);
 	free(pos);
 	free(rank);
+	free(cnt);
+	free(aser);
 	if (rc != WS_OK) {
 		ws_index_fini(ix);
 		ws_err_set(err, rc, "building the series index: %s", ws_strerror(rc));

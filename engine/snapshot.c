@@ -2,14 +2,16 @@
  * snapshot.c: the columnar snapshot file (.wsc) written by `wardstat ingest`
  * and mapped by `wardstat report data.wsc`.
  *
- * Layout (version 1, native byte order, every section 8-byte aligned):
+ * Layout (version 2, native byte order, every section 8-byte aligned):
  *   header   struct snap_header below: magic "WARDSTAT", version, a byte-order
  *            mark, the counts, the offset of each section, the file length
  *            and a checksum of every byte after the header;
- *   columns  ward, division, objective, indicator, unit, note, file, line
- *            (uint32 each), year (int32), target, actual (double), direction,
+ *   columns  attribute set (uint32), year (int16), target, actual (double),
  *            evaluation (uint8): the rows in series-index order, duplicates
- *            and superseded figures already removed;
+ *            and superseded figures already removed; 23 bytes a row. The
+ *            provenance (file, line, note) served the merge and is not kept;
+ *   sets     ward, division, objective, indicator, unit (uint32 each) and
+ *            direction (uint8) of each attribute set;
  *   index    start (uint64, nseries + 1): series s owns rows start[s]..;
  *   strings  dictionary offsets (uint64), lengths (uint32), the arena.
  * Mapping is O(1) in the rows apart from the checksum pass: the columns are
@@ -31,13 +33,13 @@
 #include <unistd.h>
 
 #define SNAP_MAGIC "WARDSTAT"
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u
 #define SNAP_BOM 0x01020304u
 
 enum {
-	S_WARD, S_DIVISION, S_OBJECTIVE, S_INDICATOR, S_UNIT, S_NOTE, S_FILE, S_LINE, S_YEAR,
-	S_TARGET, S_ACTUAL, S_DIRECTION, S_EVALUATION, S_START, S_DICT_OFF, S_DICT_LEN, S_ARENA,
-	S_COUNT
+	S_ATTR, S_YEAR, S_TARGET, S_ACTUAL, S_EVALUATION, /* per row */
+	S_WARD, S_DIVISION, S_OBJECTIVE, S_INDICATOR, S_UNIT, S_DIRECTION, /* per set */
+	S_START, S_DICT_OFF, S_DICT_LEN, S_ARENA, S_COUNT
 };
 
 struct snap_header {
@@ -46,6 +48,7 @@ struct snap_header {
 	uint32_t bom;           /* SNAP_BOM as the writer stored it */
 	uint64_t nrows;         /* rows */
 	uint64_t nseries;       /* series */
+	uint64_t nattr;         /* attribute sets */
 	uint64_t nstrings;      /* dictionary entries */
 	uint64_t arena_len;     /* bytes of the string arena */
 	uint64_t off[S_COUNT];  /* file offset of each section */
@@ -105,13 +108,16 @@ static uint64_t hash_final(struct hasher *x)
 }
 
 /* Byte sizes of the sections, in order. */
-static void sizes(uint64_t n, uint64_t ns, uint64_t nstr, uint64_t arena, uint64_t *sz)
+static void sizes(uint64_t n, uint64_t na, uint64_t ns, uint64_t nstr, uint64_t arena,
+		  uint64_t *sz)
 {
-	for (int k = S_WARD; k <= S_LINE; k++)
-		sz[k] = 4 * n;
-	sz[S_YEAR] = 4 * n;
+	sz[S_ATTR] = 4 * n;
+	sz[S_YEAR] = 2 * n;
 	sz[S_TARGET] = sz[S_ACTUAL] = 8 * n;
-	sz[S_DIRECTION] = sz[S_EVALUATION] = n;
+	sz[S_EVALUATION] = n;
+	for (int k = S_WARD; k <= S_UNIT; k++)
+		sz[k] = 4 * na;
+	sz[S_DIRECTION] = na;
 	sz[S_START] = 8 * (ns + 1);
 	sz[S_DICT_OFF] = 8 * nstr;
 	sz[S_DICT_LEN] = 4 * nstr;
@@ -123,25 +129,17 @@ static int put_column(const struct ws_table *t, const struct ws_index *ix, int k
 		      struct hasher *h)
 {
 	unsigned char buf[1 << 16];
-	size_t used = 0, w = k == S_TARGET || k == S_ACTUAL ? 8 : k >= S_DIRECTION ? 1 : 4;
+	size_t used = 0, w = k == S_TARGET || k == S_ACTUAL ? 8 : k == S_ATTR ? 4 : k == S_YEAR ? 2 : 1;
 
 	for (size_t j = 0; j < ix->nrows; j++) {
 		uint32_t i = ix->row[j];
 		const void *src;
 
 		switch (k) {
-		case S_WARD: src = &t->ward[i]; break;
-		case S_DIVISION: src = &t->division[i]; break;
-		case S_OBJECTIVE: src = &t->objective[i]; break;
-		case S_INDICATOR: src = &t->indicator[i]; break;
-		case S_UNIT: src = &t->unit[i]; break;
-		case S_NOTE: src = &t->note[i]; break;
-		case S_FILE: src = &t->file[i]; break;
-		case S_LINE: src = &t->line[i]; break;
+		case S_ATTR: src = &t->attr[i]; break;
 		case S_YEAR: src = &t->year[i]; break;
 		case S_TARGET: src = &t->target[i]; break;
 		case S_ACTUAL: src = &t->actual[i]; break;
-		case S_DIRECTION: src = &t->direction[i]; break;
 		default: src = &t->evaluation[i]; break;
 		}
 		if (used + w > sizeof(buf)) {
@@ -189,9 +187,10 @@ int ws_snapshot_write(const struct ws_table *t, const struct ws_index *ix, FILE 
 	hd.bom = SNAP_BOM;
 	hd.nrows = ix->nrows;
 	hd.nseries = ix->nseries;
+	hd.nattr = t->na;
 	hd.nstrings = t->dict.n;
 	hd.arena_len = t->dict.arena_len;
-	sizes(hd.nrows, hd.nseries, hd.nstrings, hd.arena_len, sz);
+	sizes(hd.nrows, hd.nattr, hd.nseries, hd.nstrings, hd.arena_len, sz);
 	for (int k = 0; k < S_COUNT; k++) {
 		hd.off[k] = pos;
 		pos += (sz[k] + 7) / 8 * 8;
@@ -203,7 +202,7 @@ int ws_snapshot_write(const struct ws_table *t, const struct ws_index *ix, FILE 
 	pos = sizeof(hd);
 	if (fwrite(&hd, sizeof(hd), 1, f) != 1)
 		goto io;
-	for (int k = S_WARD; k <= S_EVALUATION; k++) {
+	for (int k = S_ATTR; k <= S_EVALUATION; k++) {
 		static const unsigned char zero[8];
 		size_t pad = (8 - sz[k] % 8) % 8;
 
@@ -214,6 +213,11 @@ int ws_snapshot_write(const struct ws_table *t, const struct ws_index *ix, FILE 
 			goto io;
 		pos += sz[k] + pad;
 	}
+	if (put(f, t->ward, sz[S_WARD], &h, &pos) || put(f, t->division, sz[S_DIVISION], &h, &pos) ||
+	    put(f, t->objective, sz[S_OBJECTIVE], &h, &pos) ||
+	    put(f, t->indicator, sz[S_INDICATOR], &h, &pos) || put(f, t->unit, sz[S_UNIT], &h, &pos) ||
+	    put(f, t->direction, sz[S_DIRECTION], &h, &pos))
+		goto io;
 	if (put(f, start, sz[S_START], &h, &pos) || put(f, t->dict.off, sz[S_DICT_OFF], &h, &pos) ||
 	    put(f, t->dict.len, sz[S_DICT_LEN], &h, &pos) ||
 	    put(f, t->dict.arena, sz[S_ARENA], &h, &pos))
@@ -277,9 +281,9 @@ int ws_snapshot_map(const char *path, struct ws_table *t, struct ws_index *ix, s
 		return ws_err_set(err, WS_EPARSE, "%s: snapshot version %u, this wardstat reads %u: ingest again",
 				  path, hd.version, SNAP_VERSION);
 	}
-	sizes(hd.nrows, hd.nseries, hd.nstrings, hd.arena_len, sz);
+	sizes(hd.nrows, hd.nattr, hd.nseries, hd.nstrings, hd.arena_len, sz);
 	int bad = hd.file_len != (uint64_t)st.st_size || hd.nrows > UINT32_MAX ||
-		  hd.nstrings > UINT32_MAX;
+		  hd.nstrings > UINT32_MAX || hd.nattr > UINT32_MAX;
 	for (int k = 0; k < S_COUNT && !bad; k++)
 		bad = hd.off[k] % 8 || hd.off[k] < sizeof(hd) || hd.off[k] > hd.file_len ||
 		      sz[k] > hd.file_len - hd.off[k];
@@ -296,19 +300,18 @@ int ws_snapshot_map(const char *path, struct ws_table *t, struct ws_index *ix, s
 	t->map = m;
 	t->maplen = (size_t)st.st_size;
 	t->n = t->cap = hd.nrows;
+	t->attr = (uint32_t *)(m + hd.off[S_ATTR]);
+	t->year = (int16_t *)(m + hd.off[S_YEAR]);
+	t->target = (double *)(m + hd.off[S_TARGET]);
+	t->actual = (double *)(m + hd.off[S_ACTUAL]);
+	t->evaluation = m + hd.off[S_EVALUATION];
+	t->na = t->a_cap = hd.nattr;
 	t->ward = (uint32_t *)(m + hd.off[S_WARD]);
 	t->division = (uint32_t *)(m + hd.off[S_DIVISION]);
 	t->objective = (uint32_t *)(m + hd.off[S_OBJECTIVE]);
 	t->indicator = (uint32_t *)(m + hd.off[S_INDICATOR]);
 	t->unit = (uint32_t *)(m + hd.off[S_UNIT]);
-	t->note = (uint32_t *)(m + hd.off[S_NOTE]);
-	t->file = (uint32_t *)(m + hd.off[S_FILE]);
-	t->line = (uint32_t *)(m + hd.off[S_LINE]);
-	t->year = (int32_t *)(m + hd.off[S_YEAR]);
-	t->target = (double *)(m + hd.off[S_TARGET]);
-	t->actual = (double *)(m + hd.off[S_ACTUAL]);
 	t->direction = m + hd.off[S_DIRECTION];
-	t->evaluation = m + hd.off[S_EVALUATION];
 	t->dict.off = (uint64_t *)(m + hd.off[S_DICT_OFF]);
 	t->dict.len = (uint32_t *)(m + hd.off[S_DICT_LEN]);
 	t->dict.arena = (char *)(m + hd.off[S_ARENA]);
@@ -321,13 +324,15 @@ int ws_snapshot_map(const char *path, struct ws_table *t, struct ws_index *ix, s
 		    t->dict.arena[t->dict.off[c] + t->dict.len[c]] != '\0')
 			goto damaged;
 	{
-		const uint32_t *cols[] = {t->ward, t->division, t->objective, t->indicator,
-					  t->unit, t->note, t->file};
+		const uint32_t *cols[] = {t->ward, t->division, t->objective, t->indicator, t->unit};
 
 		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
-			for (uint64_t i = 0; i < hd.nrows; i++)
-				if (cols[k][i] >= hd.nstrings)
+			for (uint64_t a = 0; a < hd.nattr; a++)
+				if (cols[k][a] >= hd.nstrings)
 					goto damaged;
+		for (uint64_t i = 0; i < hd.nrows; i++)
+			if (t->attr[i] >= hd.nattr)
+				goto damaged;
 	}
 	ix->nseries = hd.nseries;
 	ix->nrows = hd.nrows;

@@ -139,27 +139,45 @@ struct ws_row {
 };
 
 /*
- * Columns of observations, all of length n. The table owns every array and
- * the dictionary; readers get const pointers through the struct.
+ * Columns of observations, all of length n. What every row of one series
+ * repeats (ward, division, objective, indicator, unit, direction) is stored
+ * once per distinct combination, an attribute set; a row holds the 4-byte
+ * code of its set. So a row costs 23 bytes for the analysis (attribute set 4,
+ * year 2, target 8, actual 8, evaluation 1), plus its source line (4) and,
+ * once any row has a note, the note code (4) until the merge is done. The
+ * table owns every array and the dictionary; readers use the arrays directly:
+ * the ward of row i is t->ward[t->attr[i]].
  */
 struct ws_table {
-	size_t n;            /* rows */
-	size_t cap;          /* rows allocated */
-	uint32_t *ward;      /* dict code of the ward (区) */
-	uint32_t *division;  /* dict code of the division (課) */
-	uint32_t *objective; /* dict code of the objective label */
-	uint32_t *indicator; /* dict code of the indicator name */
-	uint32_t *unit;      /* dict code of the unit, 0 = none given */
-	uint32_t *note;      /* dict code of the note, 0 = none */
-	int32_t *year;       /* fiscal year */
-	double *target;      /* target, NaN = missing */
-	double *actual;      /* actual, NaN = missing */
-	uint8_t *direction;  /* enum ws_direction */
-	uint8_t *evaluation; /* enum ws_eval */
-	uint32_t *file;      /* dict code of the source file name */
-	uint32_t *line;      /* source line of the record */
-	struct ws_dict dict; /* every string of the table */
-	void *map;           /* a mapped snapshot holding the columns, or NULL */
+	size_t n;             /* rows */
+	size_t cap;           /* rows allocated */
+	uint32_t *attr;       /* per row: its attribute set (index into the set columns) */
+	int16_t *year;        /* per row: fiscal year */
+	double *target;       /* per row: target, NaN = missing */
+	double *actual;       /* per row: actual, NaN = missing */
+	uint8_t *evaluation;  /* per row: enum ws_eval */
+	uint32_t *line;       /* per row: source line of the record (NULL once released) */
+	uint32_t *note;       /* per row: dict code of the note; NULL while every note
+				 is empty, and once released */
+	/* source files: rows arrive file by file, so the file of a row is kept as
+	 * runs; run k holds rows run_start[k] .. run_start[k+1]-1 (or n), of the
+	 * file whose name has dict code run_file[k] */
+	size_t nruns, run_cap;
+	size_t *run_start;
+	uint32_t *run_file;
+	/* attribute sets, na of them, indexed by attr[i] */
+	size_t na, a_cap;
+	uint32_t *ward;       /* dict code of the ward (区) */
+	uint32_t *division;   /* dict code of the division (課) */
+	uint32_t *objective;  /* dict code of the objective label */
+	uint32_t *indicator;  /* dict code of the indicator name */
+	uint32_t *unit;       /* dict code of the unit, 0 = none given */
+	uint8_t *direction;   /* enum ws_direction */
+	uint32_t *a_slot;     /* hash of the sets: code + 1, 0 = empty */
+	size_t a_nslot;       /* power of two */
+	uint32_t a_last;      /* set of the previous row appended, tried first */
+	struct ws_dict dict;  /* every string of the table */
+	void *map;            /* a mapped snapshot holding the columns, or NULL */
 	size_t maplen;
 };
 
@@ -169,15 +187,22 @@ void ws_table_fini(struct ws_table *t);
 int ws_table_reserve(struct ws_table *t, size_t n);
 /* Appends one row; amortised O(1), no allocation unless the columns grow. */
 int ws_table_append(struct ws_table *t, const struct ws_row *r);
-/* Copies row i out of the columns. */
+/* The code of r's attribute set in t (added when new), without appending a row. */
+int ws_table_intern_attr(struct ws_table *t, const struct ws_row *r, uint32_t *code);
+/* Copies row i out of the columns (file, line and note are 0 once released). */
 void ws_table_get(const struct ws_table *t, size_t i, struct ws_row *r);
+/* Dict code of the file row i came from (0, the empty string, when unknown). */
+uint32_t ws_table_file(const struct ws_table *t, size_t i);
+/* Drops rows n.. (a file read again in another encoding); the attribute sets stay. */
+void ws_table_truncate(struct ws_table *t, size_t n);
 /*
- * Frees the note, file and line columns (they become NULL) once the caller is
- * done with provenance: merging and rejects need them, statistics and reports
- * do not. Saves 12 bytes per row for the rest of a run; no-op on a mapped table.
+ * Frees the line and note columns (they become NULL) once the caller is done
+ * with provenance: merging and rejects need them, statistics and reports do
+ * not. Saves 4 or 8 bytes per row for the rest of a run; no-op on a mapped table.
  */
 void ws_table_release_provenance(struct ws_table *t);
-/* Bytes held by the table's arrays and dictionary (for the resident-size report). */
+/* Bytes held by the table's arrays, attribute sets and dictionary (for the
+ * resident-size report). */
 size_t ws_table_bytes(const struct ws_table *t);
 
 /* ---- the series index --------------------------------------------------- */
@@ -185,16 +210,14 @@ size_t ws_table_bytes(const struct ws_table *t);
 /*
  * Rows grouped by series (ward, division, indicator), series in bytewise
  * order of those strings, rows of a series in year order. Built by counting
- * sort over dense series codes: O(rows + series log series), three arrays,
- * no allocation per row or per series.
+ * sort over the attribute sets (series are found among the sets, not the
+ * rows): O(rows + sets + series log series), no allocation per row or series.
  */
 struct ws_index {
 	size_t nseries;   /* number of series */
 	size_t nrows;     /* rows indexed (= table rows) */
 	uint32_t *row;    /* row[k]: table row, grouped by series, years ascending */
 	size_t *start;    /* series s owns row[start[s] .. start[s+1]) */
-	uint32_t *series; /* series[i]: series number of table row i (NULL after
-			     ws_ingest_files, which needs it only to merge) */
 };
 
 /* Builds the index; on failure ix is left zeroed. Frees with ws_index_fini. */
@@ -202,7 +225,7 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 void ws_index_fini(struct ws_index *ix);
 /*
  * Removes from the index every row i with drop[i] != 0 (drop has one byte per
- * table row). The table keeps the rows; ix->series still maps them.
+ * table row). The table keeps the rows.
  */
 int ws_index_remove(struct ws_index *ix, const uint8_t *drop);
 

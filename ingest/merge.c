@@ -83,7 +83,7 @@ void ws_log_rollback(struct ws_ingest_log *log, const struct ws_ingest_log *save
 	log->rows_rejected = saved->rows_rejected;
 	log->blank_rows = saved->blank_rows;
 	log->bytes = saved->bytes;
-	t->n = rows;
+	ws_table_truncate(t, rows);
 }
 
 void ws_ingest_log_fini(struct ws_ingest_log *log)
@@ -158,13 +158,19 @@ static size_t file_index(const uint32_t *fcode, size_t nfiles, uint32_t code)
 	return 0;
 }
 
+/* Attributes and provenance of row r (the columns hold them per set, or as runs). */
+#define ROW_DIR(t, r) ((t)->direction[(t)->attr[r]])
+#define UNIT(t, r) ((t)->unit[(t)->attr[r]])
+#define FILE_OF(t, r) ws_table_file(t, r)
+
 /* Text for "series 'ward/division/indicator'" in messages. */
 static void series_name(const struct ws_table *t, uint32_t r, char *buf, size_t cap)
 {
-	const char *w = ws_dict_str(&t->dict, t->ward[r]);
+	uint32_t a = t->attr[r];
+	const char *w = ws_dict_str(&t->dict, t->ward[a]);
 
-	snprintf(buf, cap, "%s%s%s/%s", w, *w ? "/" : "", ws_dict_str(&t->dict, t->division[r]),
-		 ws_dict_str(&t->dict, t->indicator[r]));
+	snprintf(buf, cap, "%s%s%s/%s", w, *w ? "/" : "", ws_dict_str(&t->dict, t->division[a]),
+		 ws_dict_str(&t->dict, t->indicator[a]));
 }
 
 /* A series with two directions or two units: an error naming both lines. */
@@ -177,29 +183,29 @@ static int check_series(const struct ws_table *t, const uint32_t *row, size_t n,
 	for (size_t j = 0; j < n; j++) {
 		uint32_t r = row[j];
 
-		if (t->direction[r] != WS_DIR_UNSET) {
-			if (first_dir && t->direction[*first_dir] != t->direction[r]) {
+		if (ROW_DIR(t, r) != WS_DIR_UNSET) {
+			if (first_dir && ROW_DIR(t, *first_dir) != ROW_DIR(t, r)) {
 				series_name(t, r, name, sizeof(name));
 				return ws_err_set(err, WS_ESCHEMA,
 						  "%s:%u: series '%s' is '%s' here but '%s' at %s:%u",
-						  ws_dict_str(&t->dict, t->file[r]), t->line[r], name,
-						  t->direction[r] == WS_DIR_LOWER ? "lower" : "higher",
-						  t->direction[*first_dir] == WS_DIR_LOWER ? "lower" : "higher",
-						  ws_dict_str(&t->dict, t->file[*first_dir]),
+						  ws_dict_str(&t->dict, FILE_OF(t, r)), t->line[r], name,
+						  ROW_DIR(t, r) == WS_DIR_LOWER ? "lower" : "higher",
+						  ROW_DIR(t, *first_dir) == WS_DIR_LOWER ? "lower" : "higher",
+						  ws_dict_str(&t->dict, FILE_OF(t, *first_dir)),
 						  t->line[*first_dir]);
 			}
 			if (!first_dir)
 				first_dir = &row[j];
 		}
-		if (t->unit[r] != 0) {
-			if (first_unit && t->unit[*first_unit] != t->unit[r]) {
+		if (UNIT(t, r) != 0) {
+			if (first_unit && UNIT(t, *first_unit) != UNIT(t, r)) {
 				series_name(t, r, name, sizeof(name));
 				return ws_err_set(err, WS_ESCHEMA,
 						  "%s:%u: series '%s' has unit '%s' here but '%s' at %s:%u",
-						  ws_dict_str(&t->dict, t->file[r]), t->line[r], name,
-						  ws_dict_str(&t->dict, t->unit[r]),
-						  ws_dict_str(&t->dict, t->unit[*first_unit]),
-						  ws_dict_str(&t->dict, t->file[*first_unit]),
+						  ws_dict_str(&t->dict, FILE_OF(t, r)), t->line[r], name,
+						  ws_dict_str(&t->dict, UNIT(t, r)),
+						  ws_dict_str(&t->dict, UNIT(t, *first_unit)),
+						  ws_dict_str(&t->dict, FILE_OF(t, *first_unit)),
 						  t->line[*first_unit]);
 			}
 			if (!first_unit)
@@ -220,17 +226,17 @@ static int resolve(const struct ws_table *t, const uint32_t *row, size_t n,
 	/* within one file, different values are an error */
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++)
-			if (t->file[row[a]] == t->file[row[b]] && !same_values(t, row[a], row[b])) {
+			if (FILE_OF(t, row[a]) == FILE_OF(t, row[b]) && !same_values(t, row[a], row[b])) {
 				series_name(t, row[b], name, sizeof(name));
 				return ws_err_set(err, WS_ESCHEMA,
 						  "%s:%u: series '%s' year %d given twice with different values (also line %u)",
-						  ws_dict_str(&t->dict, t->file[row[b]]), t->line[row[b]],
+						  ws_dict_str(&t->dict, FILE_OF(t, row[b])), t->line[row[b]],
 						  name, t->year[row[b]], t->line[row[a]]);
 			}
 	/* the winner: the file whose newest year is later, then the one named later */
 	for (size_t j = 1; j < n; j++) {
-		size_t fj = file_index(fcode, nfiles, t->file[row[j]]);
-		size_t fw = file_index(fcode, nfiles, t->file[row[win]]);
+		size_t fj = file_index(fcode, nfiles, FILE_OF(t, row[j]));
+		size_t fw = file_index(fcode, nfiles, FILE_OF(t, row[win]));
 
 		if (newest[fj] > newest[fw] || (newest[fj] == newest[fw] && fj > fw))
 			win = j;
@@ -244,9 +250,9 @@ static int resolve(const struct ws_table *t, const uint32_t *row, size_t n,
 		drop[r] = 1;
 		if (same_values(t, r, w)) {
 			log->duplicates++;
-			rc = ws_log_add(log, WS_LOG_DUPLICATE, t->file[r], t->line[r], 0, NULL, 0,
+			rc = ws_log_add(log, WS_LOG_DUPLICATE, FILE_OF(t, r), t->line[r], 0, NULL, 0,
 					"duplicate of %s:%u, kept once",
-					ws_dict_str(&t->dict, t->file[w]), t->line[w]);
+					ws_dict_str(&t->dict, FILE_OF(t, w)), t->line[w]);
 		} else {
 			char a[2][40], b[2][40];
 
@@ -256,16 +262,16 @@ static int resolve(const struct ws_table *t, const uint32_t *row, size_t n,
 			snprintf(b[1], 40, "%.10g", t->actual[w]);
 			series_name(t, r, name, sizeof(name));
 			log->revisions++;
-			rc = ws_log_add(log, WS_LOG_REVISION, t->file[r], t->line[r], 0, NULL, 0,
+			rc = ws_log_add(log, WS_LOG_REVISION, FILE_OF(t, r), t->line[r], 0, NULL, 0,
 					"restated: '%s' %d target %s actual %s, replaced by %s:%u target %s actual %s",
 					name, t->year[r], isnan(t->target[r]) ? "-" : a[0],
-					isnan(t->actual[r]) ? "-" : a[1], ws_dict_str(&t->dict, t->file[w]),
+					isnan(t->actual[r]) ? "-" : a[1], ws_dict_str(&t->dict, FILE_OF(t, w)),
 					t->line[w], isnan(t->target[w]) ? "-" : b[0],
 					isnan(t->actual[w]) ? "-" : b[1]);
 		}
 		if (rc)
 			return ws_err_set(err, rc, "out of memory");
-		log->e[log->n - 1].other_file = t->file[w];
+		log->e[log->n - 1].other_file = FILE_OF(t, w);
 		log->e[log->n - 1].other_line = t->line[w];
 	}
 	return WS_OK;

@@ -103,42 +103,71 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	struct ws_table *t = r->t;
 	struct ws_table *u = &w->t;
 	uint32_t *map = malloc((size_t)u->dict.n * sizeof(*map));
+	uint32_t *amap = malloc((u->na ? u->na : 1) * sizeof(*amap));
 	size_t base = t->n, n = u->n;
 	int rc = WS_ENOMEM;
 
-	if (!map)
+	if (!map || !amap)
 		goto out;
 	for (uint32_t c = 0; c < u->dict.n; c++)
 		if (ws_dict_intern(&t->dict, ws_dict_str(&u->dict, c), u->dict.len[c], &map[c]))
 			goto out;
-	/* string codes: remapped in the private column, which then moves */
+	/* attribute sets: each private set, its codes remapped, interned in the main table */
+	for (size_t a = 0; a < u->na; a++) {
+		struct ws_row row = {.ward = map[u->ward[a]], .division = map[u->division[a]],
+				     .objective = map[u->objective[a]],
+				     .indicator = map[u->indicator[a]], .unit = map[u->unit[a]],
+				     .direction = u->direction[a]};
+
+		if (ws_table_intern_attr(t, &row, &amap[a]))
+			goto out;
+	}
+	/* per-row codes: remapped in the private column, which then moves */
 	for (size_t i = 0; i < n; i++) {
-		u->ward[i] = map[u->ward[i]];
-		u->division[i] = map[u->division[i]];
-		u->objective[i] = map[u->objective[i]];
-		u->indicator[i] = map[u->indicator[i]];
-		u->unit[i] = map[u->unit[i]];
-		u->note[i] = map[u->note[i]];
-		u->file[i] = map[u->file[i]];
+		u->attr[i] = amap[u->attr[i]];
 		u->line[i] += line_off;
 	}
+	if (u->note)
+		for (size_t i = 0; i < n; i++)
+			u->note[i] = map[u->note[i]];
+	/* the note column exists in both or neither (all zero where it was absent) */
+	if (u->note && !t->note && !(t->note = calloc(base ? base : 1, sizeof(*t->note))))
+		goto out;
+	if (t->note && !u->note && !(u->note = calloc(n ? n : 1, sizeof(*u->note))))
+		goto out;
 	/* the main table's rows beyond t->n are unused capacity: trim to t->n first */
-	if (move_column(&t->ward, base, &u->ward, n, 4) ||
-	    move_column(&t->division, base, &u->division, n, 4) ||
-	    move_column(&t->objective, base, &u->objective, n, 4) ||
-	    move_column(&t->indicator, base, &u->indicator, n, 4) ||
-	    move_column(&t->unit, base, &u->unit, n, 4) ||
-	    move_column(&t->note, base, &u->note, n, 4) ||
-	    move_column(&t->file, base, &u->file, n, 4) ||
-	    move_column(&t->line, base, &u->line, n, 4) ||
-	    move_column(&t->year, base, &u->year, n, 4) ||
+	if (move_column(&t->attr, base, &u->attr, n, 4) ||
+	    move_column(&t->year, base, &u->year, n, 2) ||
 	    move_column(&t->target, base, &u->target, n, 8) ||
 	    move_column(&t->actual, base, &u->actual, n, 8) ||
-	    move_column(&t->direction, base, &u->direction, n, 1) ||
-	    move_column(&t->evaluation, base, &u->evaluation, n, 1))
+	    move_column(&t->evaluation, base, &u->evaluation, n, 1) ||
+	    move_column(&t->line, base, &u->line, n, 4) ||
+	    (t->note && move_column(&t->note, base, &u->note, n, 4)))
 		goto out; /* columns moved so far are whole; the caller fails the read */
 	t->n = t->cap = base + n;
 	u->n = u->cap = 0;
+	/* file runs, shifted by base, a run of the same file joined to the last */
+	for (size_t k = 0; k < u->nruns; k++) {
+		uint32_t f = map[u->run_file[k]];
+
+		if (t->nruns && t->run_file[t->nruns - 1] == f)
+			continue;
+		if (t->nruns == t->run_cap) {
+			size_t cap = t->run_cap ? t->run_cap * 2 : 16;
+			size_t *rs = realloc(t->run_start, cap * sizeof(*rs));
+			uint32_t *rf;
+
+			if (!rs)
+				goto out;
+			t->run_start = rs;
+			if (!(rf = realloc(t->run_file, cap * sizeof(*rf))))
+				goto out;
+			t->run_file = rf;
+			t->run_cap = cap;
+		}
+		t->run_start[t->nruns] = base + u->run_start[k];
+		t->run_file[t->nruns++] = f;
+	}
 	for (size_t i = 0; i < w->log.n; i++) {
 		const struct ws_log_entry *e = &w->log.e[i];
 
@@ -155,6 +184,7 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	rc = WS_OK;
 out:
 	free(map);
+	free(amap);
 	return rc;
 }
 

@@ -824,9 +824,6 @@ int ws_ingest_files(const char *const *paths, size_t npaths, const struct ws_ing
 
 		if ((rc = ws_index_build(t, ix, err)) == WS_OK)
 			rc = ws_ingest_merge(t, ix, log, fcode, newest, npaths, err);
-		/* the row-to-series map served the merge; the groups are what remains */
-		free(ix->series);
-		ix->series = NULL;
 		log->t_group = now() - t0;
 	}
 out:

@@ -187,7 +187,7 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 		      const struct ws_stats_opts *o, int32_t newest, struct ws_series_stats *s,
 		      size_t i, struct scratch *w)
 {
-	uint32_t last = r[m - 1];
+	uint32_t last = t->attr[r[m - 1]];
 	int lower = 0, nmiss = 0;
 	size_t n = 0;
 	struct ws_ols fit;
@@ -198,12 +198,12 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 	s->indicator[i] = t->indicator[last];
 	s->objective[i] = t->objective[last];
 	for (size_t j = 0; j < m; j++) {
-		uint32_t k = r[j];
+		uint32_t k = r[j], a = t->attr[k];
 
-		if (t->direction[k] == WS_DIR_LOWER)
+		if (t->direction[a] == WS_DIR_LOWER)
 			lower = 1;
-		if (t->unit[k])
-			s->unit[i] = t->unit[k];
+		if (t->unit[a])
+			s->unit[i] = t->unit[a];
 		if (!isnan(t->actual[k])) {
 			w->x[n] = t->year[k];
 			w->y[n] = t->actual[k];

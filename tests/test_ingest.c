@@ -270,8 +270,8 @@ static uint32_t obs(const struct run *r, const char *div, const char *ind, int y
 	for (size_t k = 0; k < r->ix.nrows; k++) {
 		uint32_t i = r->ix.row[k];
 
-		if (r->t.year[i] == year && strcmp(str(r, r->t.division[i]), div) == 0 &&
-		    strcmp(str(r, r->t.indicator[i]), ind) == 0)
+		if (r->t.year[i] == year && strcmp(str(r, r->t.division[r->t.attr[i]]), div) == 0 &&
+		    strcmp(str(r, r->t.indicator[r->t.attr[i]]), ind) == 0)
 			return i;
 	}
 	cr_fatal("no observation %s / %s / %d", div, ind, year);
@@ -372,7 +372,7 @@ Test(files, every_header_alias)
 					   r.t.note};
 		for (int k = 0; k < 6; k++)
 			cr_assert(eq(str, (char *)str(&r, code[k][0]), (char *)want[k]), "alias '%s'", name);
-		cr_assert(r.t.direction[0] == WS_DIR_LOWER && r.t.year[0] == 2022 &&
+		cr_assert(r.t.direction[r.t.attr[0]] == WS_DIR_LOWER && r.t.year[0] == 2022 &&
 			  r.t.evaluation[0] == WS_EVAL_MET, "alias '%s'", name);
 		expect_target(&r, 0, 10);
 		expect_actual(&r, 0, 8);
@@ -393,16 +393,16 @@ Test(files, columns_in_any_order_defaults_and_ward)
 	i = obs(&r, "総務課", "研修回数", 2022);
 	expect_actual(&r, i, 8);
 	expect_target(&r, i, NAN);
-	cr_assert(eq(str, (char *)str(&r, r.t.ward[i]), ""));
-	cr_assert(eq(u8, r.t.direction[i], WS_DIR_UNSET));
+	cr_assert(eq(str, (char *)str(&r, r.t.ward[r.t.attr[i]]), ""));
+	cr_assert(eq(u8, r.t.direction[r.t.attr[i]], WS_DIR_UNSET));
 	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_NONE));
 	cr_assert(eq(u32, r.t.line[i], 2));
-	cr_assert(eq(str, (char *)str(&r, r.t.file[i]), "a.csv"));
+	cr_assert(eq(str, (char *)str(&r, ws_table_file(&r.t, i)), "a.csv"));
 	done(&r);
 	INGEST_OK(&r, &o, 2, "a.csv", "b.csv");
 	cr_assert(eq(sz, r.ix.nseries, 2), "the ward is part of the series");
-	cr_assert(eq(str, (char *)str(&r, r.t.ward[0]), "中央区"), "--ward for a file without ward");
-	cr_assert(eq(str, (char *)str(&r, r.t.ward[1]), "東区"), "a ward column wins over --ward");
+	cr_assert(eq(str, (char *)str(&r, r.t.ward[r.t.attr[0]]), "中央区"), "--ward for a file without ward");
+	cr_assert(eq(str, (char *)str(&r, r.t.ward[r.t.attr[1]]), "東区"), "a ward column wins over --ward");
 	done(&r);
 }
 
@@ -481,12 +481,12 @@ Test(files, sheet_layout_rows_become_years)
 	expect_actual(&r, i, 8);
 	cr_assert(eq(u8, r.t.evaluation[i], WS_EVAL_MET));
 	cr_assert(eq(u32, r.t.line[i], 2));
-	cr_assert(eq(str, (char *)str(&r, r.t.objective[i]), "1"));
-	cr_assert(eq(str, (char *)str(&r, r.t.unit[i]), "回"));
+	cr_assert(eq(str, (char *)str(&r, r.t.objective[r.t.attr[i]]), "1"));
+	cr_assert(eq(str, (char *)str(&r, r.t.unit[r.t.attr[i]]), "回"));
 	/* 違反自転車数: lower is better on every year */
 	i = obs(&r, "総務課", "違反自転車数", 2020);
 	expect_actual(&r, i, 1436);
-	cr_assert(eq(u8, r.t.direction[i], WS_DIR_LOWER));
+	cr_assert(eq(u8, r.t.direction[r.t.attr[i]], WS_DIR_LOWER));
 	i = obs(&r, "総務課", "違反自転車数", 2022);
 	expect_target(&r, i, 1340);
 	expect_actual(&r, i, 1116);
@@ -562,7 +562,7 @@ Test(files, cp932_detected_and_forced)
 		cr_assert(eq(sz, r.log.rows_rejected, 1));
 		i = obs(&r, "総務課", "研修回数", 2022);
 		expect_actual(&r, i, 8);
-		cr_assert(eq(str, (char *)str(&r, r.t.unit[i]), "回"));
+		cr_assert(eq(str, (char *)str(&r, r.t.unit[r.t.attr[i]]), "回"));
 		i = obs(&r, "総務課", "改善\r\n件数", 2021);
 		expect_actual(&r, i, 1436);
 		cr_assert(eq(u32, r.t.line[i], 4));
