@@ -297,23 +297,32 @@ static void attr_key(const struct ws_table *t, size_t a, uint32_t *k)
 	k[5] = t->direction[a];
 }
 
+/*
+ * A slot of the set hash: the set's code + 1 in the low 32 bits (0 = empty),
+ * the high 32 bits of its hash above, so that probing and rehashing compare
+ * and place sets without reading their six columns.
+ */
+#define SLOT(h, a) (((h) & 0xFFFFFFFF00000000ull) | ((uint64_t)(a) + 1))
+
 /* Rebuilds the set hash with nslot slots (a power of two). */
 static int attr_rehash(struct ws_table *t, size_t nslot)
 {
-	uint32_t *slot = calloc(nslot, sizeof(*slot)), k[6];
+	uint64_t *slot = calloc(nslot, sizeof(*slot)), *old = t->a_slot;
 
 	if (!slot)
 		return WS_ENOMEM;
-	for (size_t a = 0; a < t->na; a++) {
+	for (size_t j = 0; j < t->a_nslot; j++) {
+		uint64_t e = old[j];
 		size_t h;
 
-		attr_key(t, a, k);
-		h = hash_attr(k) & (nslot - 1);
+		if (!e)
+			continue;
+		h = (size_t)(e >> 32) & (nslot - 1); /* positions come from the kept bits */
 		while (slot[h])
 			h = (h + 1) & (nslot - 1);
-		slot[h] = (uint32_t)a + 1;
+		slot[h] = e;
 	}
-	free(t->a_slot);
+	free(old);
 	t->a_slot = slot;
 	t->a_nslot = nslot;
 	return WS_OK;
@@ -323,16 +332,37 @@ static int attr_rehash(struct ws_table *t, size_t nslot)
 static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
 {
 	uint32_t a, have[6];
+	uint64_t hv = hash_attr(k), e;
 	size_t h;
 
-	if (t->a_nslot == 0 && attr_rehash(t, 1024) != WS_OK)
-		return WS_ENOMEM;
-	h = hash_attr(k) & (t->a_nslot - 1);
-	while ((a = t->a_slot[h]) != 0) {
-		attr_key(t, a - 1, have);
-		if (memcmp(have, k, sizeof(have)) == 0) {
-			*code = a - 1;
-			return WS_OK;
+	if (t->a_nslot == 0) { /* the first set, or the hash was released: from the columns */
+		size_t n = 1024;
+
+		while (n < 2 * t->na + 2)
+			n *= 2;
+		if (!(t->a_slot = calloc(n, sizeof(*t->a_slot))))
+			return WS_ENOMEM;
+		t->a_nslot = n;
+		for (size_t b = 0; b < t->na; b++) {
+			uint64_t hb;
+
+			attr_key(t, b, have);
+			hb = hash_attr(have);
+			h = (size_t)(hb >> 32) & (n - 1);
+			while (t->a_slot[h])
+				h = (h + 1) & (n - 1);
+			t->a_slot[h] = SLOT(hb, b);
+		}
+	}
+	h = (size_t)(hv >> 32) & (t->a_nslot - 1);
+	while ((e = t->a_slot[h]) != 0) {
+		if ((e >> 32) == (hv >> 32)) {
+			a = (uint32_t)e - 1;
+			attr_key(t, a, have);
+			if (memcmp(have, k, sizeof(have)) == 0) {
+				*code = a;
+				return WS_OK;
+			}
 		}
 		h = (h + 1) & (t->a_nslot - 1);
 	}
@@ -354,7 +384,7 @@ static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
 	t->indicator[a] = k[3];
 	t->unit[a] = k[4];
 	t->direction[a] = (uint8_t)k[5];
-	t->a_slot[h] = a + 1;
+	t->a_slot[h] = SLOT(hv, a);
 	*code = a;
 	/* keep the load factor under one half */
 	if (t->na * 2 > t->a_nslot && attr_rehash(t, t->a_nslot * 2) != WS_OK)
@@ -476,8 +506,11 @@ void ws_table_release_provenance(struct ws_table *t)
 		return;
 	free(t->note);
 	free(t->line);
+	free(t->a_slot); /* no set is added after ingest */
 	t->note = NULL;
 	t->line = NULL;
+	t->a_slot = NULL;
+	t->a_nslot = 0;
 }
 
 size_t ws_table_bytes(const struct ws_table *t)
@@ -489,7 +522,7 @@ size_t ws_table_bytes(const struct ws_table *t)
 	/* per set: five codes and the direction; the set hash */
 	size_t per_set = 5 * sizeof(uint32_t) + 1;
 
-	return t->cap * per_row + t->a_cap * per_set + t->a_nslot * sizeof(uint32_t) +
+	return t->cap * per_row + t->a_cap * per_set + t->a_nslot * sizeof(uint64_t) +
 	       t->run_cap * (sizeof(size_t) + sizeof(uint32_t)) + t->dict.arena_cap +
 	       (size_t)t->dict.cap * (sizeof(uint64_t) + sizeof(uint32_t)) +
 	       (size_t)t->dict.nslot * sizeof(uint32_t);

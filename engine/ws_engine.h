@@ -173,7 +173,8 @@ struct ws_table {
 	uint32_t *indicator;  /* dict code of the indicator name */
 	uint32_t *unit;       /* dict code of the unit, 0 = none given */
 	uint8_t *direction;   /* enum ws_direction */
-	uint32_t *a_slot;     /* hash of the sets: code + 1, 0 = empty */
+	uint64_t *a_slot;     /* hash of the sets: hash bits and code + 1, 0 = empty
+				 (freed with the provenance: no set comes after ingest) */
 	size_t a_nslot;       /* power of two */
 	uint32_t a_last;      /* set of the previous row appended, tried first */
 	struct ws_dict dict;  /* every string of the table */
@@ -198,7 +199,8 @@ void ws_table_truncate(struct ws_table *t, size_t n);
 /*
  * Frees the line and note columns (they become NULL) once the caller is done
  * with provenance: merging and rejects need them, statistics and reports do
- * not. Saves 4 or 8 bytes per row for the rest of a run; no-op on a mapped table.
+ * not. Saves 4 or 8 bytes per row for the rest of a run. The hash of the
+ * attribute sets goes too: no row can be appended after. No-op on a mapped table.
  */
 void ws_table_release_provenance(struct ws_table *t);
 /* Bytes held by the table's arrays, attribute sets and dictionary (for the

@@ -197,6 +197,7 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 	s->division[i] = t->division[last];
 	s->indicator[i] = t->indicator[last];
 	s->objective[i] = t->objective[last];
+	s->unit[i] = 0; /* every field is set here: the block pass reuses its arrays */
 	for (size_t j = 0; j < m; j++) {
 		uint32_t k = r[j], a = t->attr[k];
 
@@ -318,19 +319,26 @@ struct part {
 	pthread_t th;
 };
 
-static void *run_part(void *arg)
+/* Sizes w's arrays for series of up to l rows (kept when already allocated). */
+static int scratch_alloc(struct scratch *w, size_t l)
 {
-	struct part *p = arg;
-	struct scratch *w = &p->w;
-	size_t l = p->longest;
-
-	p->rc = WS_ENOMEM;
+	if (w->x)
+		return WS_OK;
 	w->x = malloc(l * sizeof(double));
 	w->y = malloc(l * sizeof(double));
 	w->work = malloc((l * (l - 1) / 2 + l) * sizeof(double));
 	w->miss_year = malloc(l * sizeof(int32_t));
 	w->miss_gap = malloc(l * sizeof(double));
-	if (!w->x || !w->y || !w->work || !w->miss_year || !w->miss_gap)
+	return w->x && w->y && w->work && w->miss_year && w->miss_gap ? WS_OK : WS_ENOMEM;
+}
+
+static void *run_part(void *arg)
+{
+	struct part *p = arg;
+	struct scratch *w = &p->w;
+
+	p->rc = WS_ENOMEM;
+	if (scratch_alloc(w, p->longest) != WS_OK)
 		return NULL;
 	for (size_t s = p->b; s < p->e; s++) {
 		size_t m = p->ix->start[s + 1] - p->ix->start[s];
@@ -342,14 +350,19 @@ static void *run_part(void *arg)
 	return NULL;
 }
 
+static void part_free_scratch(struct scratch *w)
+{
+	free(w->x);
+	free(w->y);
+	free(w->work);
+	free(w->miss_year);
+	free(w->miss_gap);
+	free(w->text.p);
+}
+
 static void part_free(struct part *p)
 {
-	free(p->w.x);
-	free(p->w.y);
-	free(p->w.work);
-	free(p->w.miss_year);
-	free(p->w.miss_gap);
-	free(p->w.text.p);
+	part_free_scratch(&p->w);
 }
 
 /* Threads for the series pass: from 20,000 series on, as ws_engine_threads says. */
@@ -358,35 +371,49 @@ static int stats_threads(const struct ws_stats_opts *o, size_t nseries)
 	return nseries < 20000 ? 1 : ws_engine_threads(o->threads);
 }
 
+/*
+ * What both passes do first: default options, the newest year of the data
+ * (or --review-year), the longest series (the scratch size). st is zeroed.
+ */
+static int prepare(const struct ws_table *t, const struct ws_index *ix, struct ws_stats_opts *o,
+		   struct ws_stats *st, size_t *longest, struct ws_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	gsl_set_error_handler_off();
+	if (o->near <= 0)
+		o->near = 0.9;
+	if (o->streak <= 0)
+		o->streak = 3;
+	st->newest_year = -1;
+	*longest = 1;
+	for (size_t s = 0; s < ix->nseries; s++) {
+		size_t m = ix->start[s + 1] - ix->start[s];
+
+		if (m == 0) /* the index never holds an empty series */
+			return ws_err_set(err, WS_EVALUE, "computing statistics: series %zu is empty", s);
+		if (m > *longest)
+			*longest = m;
+		for (size_t j = ix->start[s]; j < ix->start[s + 1]; j++)
+			if (t->year[ix->row[j]] > st->newest_year)
+				st->newest_year = t->year[ix->row[j]];
+	}
+	if (o->review_year > 0)
+		st->newest_year = o->review_year;
+	return WS_OK;
+}
+
 int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 		     const struct ws_stats_opts *opts, struct ws_stats *st, struct ws_err *err)
 {
 	struct ws_stats_opts o = *opts;
 	struct part part[WS_MAX_THREADS];
 	size_t longest = 1, total = 0;
-	int rc = WS_ENOMEM, np = stats_threads(opts, ix->nseries), started = 0;
+	int rc, np = stats_threads(opts, ix->nseries), started = 0;
 
-	memset(st, 0, sizeof(*st));
 	memset(part, 0, sizeof(part));
-	gsl_set_error_handler_off();
-	if (o.near <= 0)
-		o.near = 0.9;
-	if (o.streak <= 0)
-		o.streak = 3;
-	st->newest_year = -1;
-	for (size_t s = 0; s < ix->nseries; s++) {
-		size_t m = ix->start[s + 1] - ix->start[s];
-
-		if (m == 0) /* the index never holds an empty series */
-			return ws_err_set(err, WS_EVALUE, "computing statistics: series %zu is empty", s);
-		if (m > longest)
-			longest = m;
-		for (size_t j = ix->start[s]; j < ix->start[s + 1]; j++)
-			if (t->year[ix->row[j]] > st->newest_year)
-				st->newest_year = t->year[ix->row[j]];
-	}
-	if (o.review_year > 0)
-		st->newest_year = o.review_year;
+	if ((rc = prepare(t, ix, &o, st, &longest, err)) != WS_OK)
+		return rc;
+	rc = WS_ENOMEM;
 	if (!series_alloc(&st->series, ix->nseries))
 		goto out;
 	for (int k = 0; k < np; k++) {
@@ -425,6 +452,118 @@ out:
 	for (int k = 0; k < np; k++)
 		part_free(&part[k]);
 	if (rc != WS_OK)
+		ws_err_set(err, rc, "computing statistics: %s", ws_strerror(rc));
+	return rc;
+}
+
+/* ---- the pass in blocks ------------------------------------------------------ */
+
+/* One thread's block of a round: series [b, e) into blk, then to the sink. */
+struct bpart {
+	const struct ws_table *t;
+	const struct ws_index *ix;
+	const struct ws_stats_opts *o;
+	const struct ws_stats_sink *sink;
+	struct ws_series_stats *keep; /* the roll-up columns, every series */
+	struct ws_series_stats blk;   /* every column, one block */
+	int32_t newest;
+	int slot;
+	size_t b, e, longest;
+	struct scratch w;
+	int rc;
+	pthread_t th;
+};
+
+static void *run_block(void *arg)
+{
+	struct bpart *p = arg;
+	struct ws_series_stats *k = p->keep, *blk = &p->blk;
+	size_t cap = blk->n;
+
+	if ((p->rc = scratch_alloc(&p->w, p->longest)) != WS_OK)
+		return NULL;
+	p->w.text.len = 0; /* the reasons of this block only */
+	for (size_t s = p->b; s < p->e; s++) {
+		size_t i = s - p->b, m = p->ix->start[s + 1] - p->ix->start[s];
+
+		if ((p->rc = one_series(p->t, p->ix->row + p->ix->start[s], m, p->o, p->newest, blk,
+					i, &p->w)) != WS_OK)
+			return NULL;
+		k->ward[s] = blk->ward[i];
+		k->division[s] = blk->division[i];
+		k->objective[s] = blk->objective[i];
+		k->review_year[s] = blk->review_year[i];
+		k->met[s] = blk->met[i];
+		k->persistent[s] = blk->persistent[i];
+		k->achievement[s] = blk->achievement[i];
+	}
+	blk->n = p->e - p->b;
+	blk->text = p->w.text.p;
+	blk->text_len = p->w.text.len;
+	p->rc = p->sink->block(p->sink->ctx, p->slot, blk, p->b);
+	blk->text = NULL; /* the scratch owns it */
+	blk->n = cap;
+	return NULL;
+}
+
+int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
+			    const struct ws_stats_opts *opts, const struct ws_stats_sink *sink,
+			    struct ws_stats *st, struct ws_err *err)
+{
+	struct ws_stats_opts o = *opts;
+	struct bpart part[WS_MAX_THREADS];
+	struct ws_series_stats *k = &st->series;
+	size_t longest = 1, bs = sink->block_series ? sink->block_series : 4096;
+	int rc, np = stats_threads(opts, ix->nseries);
+
+	memset(part, 0, sizeof(part));
+	if ((rc = prepare(t, ix, &o, st, &longest, err)) != WS_OK)
+		return rc;
+	rc = WS_ENOMEM;
+	k->n = ix->nseries;
+	if (!(ALLOC(k->ward, k->n) && ALLOC(k->division, k->n) && ALLOC(k->objective, k->n) &&
+	      ALLOC(k->review_year, k->n) && ALLOC(k->met, k->n) && ALLOC(k->persistent, k->n) &&
+	      ALLOC(k->achievement, k->n)))
+		goto out;
+	for (int j = 0; j < np; j++) {
+		part[j] = (struct bpart){.t = t, .ix = ix, .o = &o, .sink = sink, .keep = k,
+					 .newest = st->newest_year, .slot = j, .longest = longest};
+		if (!series_alloc(&part[j].blk, bs))
+			goto out;
+	}
+	for (size_t base = 0; base < ix->nseries; base += (size_t)np * bs) {
+		int nslots = 0, started;
+
+		for (int j = 0; j < np; j++) {
+			size_t b = base + (size_t)j * bs, e = b + bs;
+
+			if (b >= ix->nseries)
+				break;
+			part[j].b = b;
+			part[j].e = e < ix->nseries ? e : ix->nseries;
+			nslots++;
+		}
+		for (started = 1; started < nslots; started++)
+			if (pthread_create(&part[started].th, NULL, run_block, &part[started]) != 0)
+				break;
+		run_block(&part[0]);
+		for (int j = 1; j < started; j++)
+			pthread_join(part[j].th, NULL);
+		for (int j = started; j < nslots; j++) /* threads that could not start */
+			run_block(&part[j]);
+		for (int j = 0; j < nslots; j++)
+			if ((rc = part[j].rc) != WS_OK)
+				goto out;
+		if ((rc = sink->round(sink->ctx, nslots)) != WS_OK)
+			goto out;
+	}
+	rc = ws_stats_rollup(t, ix, st);
+out:
+	for (int j = 0; j < np; j++) {
+		series_free(&part[j].blk);
+		part_free_scratch(&part[j].w);
+	}
+	if (rc != WS_OK && err->code == WS_OK)
 		ws_err_set(err, rc, "computing statistics: %s", ws_strerror(rc));
 	return rc;
 }

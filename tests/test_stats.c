@@ -890,3 +890,148 @@ Test(rollup, objectives_and_ward, .fini = teardown)
 	cr_expect(eq(i32, w->disagree[0], 1));
 	cr_expect(eq(i32, w->indicators[0], 8)); /* y3's and a4's two rows are one series each */
 }
+
+/* ---- the pass in blocks gives what the whole pass gives --------------------------- */
+
+/* What the sink saw: a count of differing cells per slot, every series seen once. */
+struct blocks_seen {
+	const struct ws_series_stats *whole; /* ws_stats_compute's results */
+	uint8_t *seen;                      /* per series: blocks that held it */
+	size_t bad[WS_MAX_THREADS];
+	size_t rounds, blocks[WS_MAX_THREADS];
+};
+
+/* Same bits (NaN payloads included: both passes run the same code). */
+static int same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+static int check_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
+{
+	struct blocks_seen *c = ctx;
+	const struct ws_series_stats *w = c->whole;
+
+	c->blocks[slot]++;
+	for (size_t i = 0; i < blk->n; i++) {
+		size_t s = first + i;
+		const double a[] = {blk->slope[i], blk->intercept[i], blk->r2[i], blk->slope_se[i],
+				    blk->slope_p[i], blk->sen_slope[i], blk->mk_s[i], blk->mk_p[i],
+				    blk->forecast[i], blk->forecast_lo[i], blk->forecast_hi[i],
+				    blk->target[i], blk->actual[i], blk->gap[i], blk->achievement[i],
+				    blk->progress[i], blk->years_to_target[i]};
+		const double b[] = {w->slope[s], w->intercept[s], w->r2[s], w->slope_se[s],
+				    w->slope_p[s], w->sen_slope[s], w->mk_s[s], w->mk_p[s],
+				    w->forecast[s], w->forecast_lo[s], w->forecast_hi[s],
+				    w->target[s], w->actual[s], w->gap[s], w->achievement[s],
+				    w->progress[s], w->years_to_target[s]};
+
+		c->seen[s]++;
+		for (size_t k = 0; k < sizeof(a) / sizeof(a[0]); k++)
+			c->bad[slot] += !same_bits(a[k], b[k]);
+		c->bad[slot] += blk->ward[i] != w->ward[s] || blk->division[i] != w->division[s] ||
+				blk->objective[i] != w->objective[s] ||
+				blk->indicator[i] != w->indicator[s] || blk->unit[i] != w->unit[s] ||
+				blk->direction[i] != w->direction[s] || blk->nobs[i] != w->nobs[s] ||
+				blk->first_year[i] != w->first_year[s] ||
+				blk->last_year[i] != w->last_year[s] ||
+				blk->forecast_year[i] != w->forecast_year[s] ||
+				blk->review_year[i] != w->review_year[s] || blk->met[i] != w->met[s] ||
+				blk->years_below[i] != w->years_below[s] ||
+				blk->streak[i] != w->streak[s] ||
+				blk->persistent[i] != w->persistent[s] || blk->band[i] != w->band[s] ||
+				blk->lag[i] != w->lag[s];
+		c->bad[slot] += strcmp(blk->text + blk->reason[i], w->text + w->reason[s]) != 0;
+	}
+	return WS_OK;
+}
+
+static int count_round(void *ctx, int nslots)
+{
+	struct blocks_seen *c = ctx;
+
+	(void)nslots;
+	c->rounds++;
+	return WS_OK;
+}
+
+/*
+ * 30,000 series (above the 20,000 from which the pass runs on every core) of
+ * 1 to 12 years, with gaps, lower-is-better series, units and objectives
+ * that change: every column of every block equals the whole pass's, every
+ * series comes in exactly one block, and the roll-ups are the same.
+ */
+Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
+{
+	const size_t ns = 30000;
+	struct ws_stats_opts o = {.near = 0.9, .streak = 3, .threads = 2};
+	struct ws_stats bst;
+	struct ws_err err = {0};
+	struct blocks_seen c = {0};
+	struct ws_stats_sink sink = {.block = check_block, .round = count_round, .ctx = &c,
+				     .block_series = 1000};
+	uint64_t x = 12345;
+	char name[32];
+
+	cr_assert(eq(int, ws_table_init(&g_t), WS_OK));
+	for (size_t s = 0; s < ns; s++) {
+		int years = 1 + (int)(s % 12);
+
+		snprintf(name, sizeof(name), "ind-%zu", s);
+		for (int y = 0; y < years; y++) {
+			struct ws_row r = {0};
+
+			x = x * 6364136223846793005ull + 1442695040888963407ull; /* PCG's LCG step */
+			r.ward = intern(s % 3 ? "W1" : "W2");
+			snprintf(name + 16, 16, "D%zu", s / 40);
+			r.division = intern(name + 16);
+			snprintf(name + 16, 16, "%zu", (s / 4) % 7 + (size_t)(y == years - 1));
+			r.objective = intern(name + 16);
+			snprintf(name, 16, "ind-%zu", s);
+			r.indicator = intern(name);
+			r.unit = intern(y % 2 ? "件" : "");
+			r.direction = s % 7 == 0 ? WS_DIR_LOWER : WS_DIR_HIGHER;
+			r.year = 2010 + y;
+			r.target = y < 2 || (x >> 60) == 0 ? NAN : (double)(x >> 40 & 1023);
+			r.actual = (x >> 58) == 1 ? NAN : (double)(x >> 20 & 1023) / 4;
+			r.evaluation = (uint8_t)(x >> 33 & 3);
+			r.file = intern("test.csv");
+			cr_assert(eq(int, ws_table_append(&g_t, &r), WS_OK));
+		}
+	}
+	cr_assert(eq(int, ws_index_build(&g_t, &g_ix, &err), WS_OK), "%s", err.msg);
+	cr_assert(eq(sz, g_ix.nseries, ns));
+	cr_assert(eq(int, ws_stats_compute(&g_t, &g_ix, &o, &g_st, &err), WS_OK), "%s", err.msg);
+	c.whole = &g_st.series;
+	c.seen = calloc(ns, 1);
+	cr_assert(c.seen != NULL);
+	cr_assert(eq(int, ws_stats_compute_blocks(&g_t, &g_ix, &o, &sink, &bst, &err), WS_OK), "%s",
+		  err.msg);
+	for (int k = 0; k < WS_MAX_THREADS; k++)
+		cr_expect(eq(sz, c.bad[k], 0), "slot %d: cells that differ", k);
+	cr_expect(eq(sz, c.blocks[0] + c.blocks[1], 30), "30 blocks of 1,000 series");
+	cr_expect(gt(sz, c.blocks[1], 0), "the second thread took blocks");
+	cr_expect(eq(sz, c.rounds, 15));
+	for (size_t s = 0; s < ns; s++)
+		cr_assert(eq(u8, c.seen[s], 1), "series %zu came in %u blocks", s, c.seen[s]);
+	/* the roll-ups, from the kept columns alone */
+	cr_assert(eq(sz, bst.divisions.n, g_st.divisions.n));
+	cr_assert(eq(sz, bst.objectives.n, g_st.objectives.n));
+	cr_assert(eq(sz, bst.wards.n, g_st.wards.n));
+	for (size_t k = 0; k < bst.divisions.n; k++) {
+		cr_expect(eq(i32, bst.divisions.rank[k], g_st.divisions.rank[k]));
+		cr_expect(same_bits(bst.divisions.mean_achievement[k], g_st.divisions.mean_achievement[k]));
+		cr_expect(eq(i32, bst.divisions.met[k], g_st.divisions.met[k]));
+		cr_expect(eq(i32, bst.divisions.persistent[k], g_st.divisions.persistent[k]));
+	}
+	for (size_t k = 0; k < bst.objectives.n; k++) {
+		cr_expect(eq(u32, bst.objectives.objective[k], g_st.objectives.objective[k]));
+		cr_expect(eq(u8, bst.objectives.status[k], g_st.objectives.status[k]));
+		cr_expect(eq(u8, bst.objectives.recorded[k], g_st.objectives.recorded[k]));
+	}
+	for (size_t k = 0; k < bst.wards.n; k++)
+		cr_expect(eq(i32, bst.wards.disagree[k], g_st.wards.disagree[k]));
+	cr_expect(bst.series.slope == NULL, "only the roll-up columns are kept");
+	free(c.seen);
+	ws_stats_fini(&bst);
+}
