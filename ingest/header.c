@@ -103,7 +103,7 @@ int ws_reader_header(struct reader *r)
 	for (int k = 0; k < R_COUNT; k++)
 		r->col[k] = -1;
 	for (size_t c = 0; c < r->nf && r->check_utf8 < 0; c++)
-		if (ws_utf8_invalid_at((const unsigned char *)r->fb + r->foff[c], r->flen[c]) != r->flen[c]) { /* not UTF-8 after all */
+		if (ws_utf8_invalid_at((const unsigned char *)r->fbase + r->foff[c], r->flen[c]) != r->flen[c]) { /* not UTF-8 after all */
 			r->restart = 1;
 			return WS_EPARSE;
 		}

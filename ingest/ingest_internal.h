@@ -74,11 +74,14 @@ struct reader {
 	int32_t years[MAX_YEARS]; /* sheet layout: the years, ascending */
 	char *hdr;                /* header names, NUL-separated */
 	size_t *hdr_off;          /* offset of column c's name in hdr */
+	size_t max_field;         /* the field limit, default applied */
+	size_t max_cols;          /* the column limit, default applied */
 	/* current record */
-	char *fb;                 /* field bytes, each field NUL-terminated */
+	char *fb;                 /* fields as libcsv unquoted them, each NUL-terminated */
 	size_t fb_len, fb_cap;
-	size_t *foff;             /* offset of field c in fb */
-	size_t *flen;             /* length of field c */
+	const char *fbase;        /* field c is fbase + foff[c]: fb, or rec on the fast path */
+	size_t *foff;             /* offset of field c from fbase */
+	size_t *flen;             /* length of field c (the fast path keeps its spaces) */
 	size_t nf, fcap;          /* fields in the record, and allocated */
 	size_t bad_col;           /* first field over a limit (1-based), 0 = none */
 	const char *bad_what;     /* which limit */
@@ -91,6 +94,7 @@ struct reader {
 	int header_only;          /* stop once the header is taken */
 	int clean;                /* the last scan ended at a record end */
 	int nul;                  /* a NUL byte was seen since the last record taken */
+	int quote;                /* a quote was seen since the last record taken */
 	int restart;              /* the text is not UTF-8 after all: load it again */
 	int recoveries;           /* unclosed quotes cut at their line end, this file */
 	int unclosed_line;        /* the record is such a line (for the message) */

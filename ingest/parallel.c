@@ -217,6 +217,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 		x->r.log = &x->log;
 		x->r.err = &x->err;
 		x->r.fb = NULL;
+		x->r.fbase = NULL;
 		x->r.foff = x->r.flen = NULL;
 		x->r.fb_len = x->r.fb_cap = x->r.nf = x->r.fcap = 0;
 		memset(x->r.last, 0, sizeof(x->r.last));

@@ -8,7 +8,9 @@
  * record boundaries ourselves gives what libcsv does not track: line numbers
  * that stay right after quoted newlines, and the verbatim text of a row for
  * the rejects file. Fields are copied into one scratch buffer reused for
- * every record, so the hot path allocates nothing per row.
+ * every record, so the hot path allocates nothing per row. The common record,
+ * with no quote in it, skips libcsv: split_plain cuts it at the delimiters in
+ * place, which is all libcsv would do with it.
  *
  * The first record is the header. Its names are matched against the aliases
  * of FORMATS.md §1a (any case, full- or half-width). A `year` column means the
@@ -40,6 +42,11 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Words of 8 bytes: is any byte zero, or equal to c? (Bit-twiddling hacks.) */
+#define ONES 0x0101010101010101ull
+#define HAS_ZERO(v) (((v) - ONES) & ~(v) & 0x8080808080808080ull)
+#define HAS_BYTE(v, c) HAS_ZERO((v) ^ (ONES * (unsigned char)(c)))
+
 /* ---- libcsv callbacks ----------------------------------------------------- */
 
 /* What r->bad_what points to: a field over a limit, or damaged. */
@@ -47,15 +54,34 @@ static const char bad_columns[] = "more columns than the limit";
 static const char bad_long[] = "field longer than the limit";
 static const char bad_nul[] = "NUL byte in field";
 
+/* Makes room for one more field offset and length; sets r->oom when it cannot. */
+static int grow_fields(struct reader *r)
+{
+	size_t cap = r->fcap ? r->fcap * 2 : 64;
+	size_t *a = realloc(r->foff, cap * sizeof(*a)), *b;
+
+	if (!a) {
+		r->oom = 1;
+		return WS_ENOMEM;
+	}
+	r->foff = a;
+	b = realloc(r->flen, cap * sizeof(*b));
+	if (!b) {
+		r->oom = 1;
+		return WS_ENOMEM;
+	}
+	r->flen = b;
+	r->fcap = cap;
+	return WS_OK;
+}
+
 static void on_field(void *field, size_t len, void *data)
 {
 	struct reader *r = data;
-	size_t max_field = r->o->max_field ? r->o->max_field : (size_t)1 << 20;
-	size_t max_cols = r->o->max_columns ? r->o->max_columns : 1000;
 
 	if (r->oom)
 		return;
-	if (r->nf >= max_cols) {
+	if (r->nf >= r->max_cols) {
 		if (!r->bad_col) {
 			r->bad_col = r->nf + 1;
 			r->bad_what = bad_columns;
@@ -65,7 +91,7 @@ static void on_field(void *field, size_t len, void *data)
 	}
 	if (!field)
 		len = 0;
-	if (len > max_field) {
+	if (len > r->max_field) {
 		if (!r->bad_col) {
 			r->bad_col = r->nf + 1;
 			r->bad_what = bad_long;
@@ -77,23 +103,8 @@ static void on_field(void *field, size_t len, void *data)
 			r->bad_what = bad_nul;
 		}
 	}
-	if (r->nf == r->fcap) {
-		size_t cap = r->fcap ? r->fcap * 2 : 64;
-		size_t *a = realloc(r->foff, cap * sizeof(*a)), *b;
-
-		if (!a) {
-			r->oom = 1;
-			return;
-		}
-		r->foff = a;
-		b = realloc(r->flen, cap * sizeof(*b));
-		if (!b) {
-			r->oom = 1;
-			return;
-		}
-		r->flen = b;
-		r->fcap = cap;
-	}
+	if (r->nf == r->fcap && grow_fields(r) != WS_OK)
+		return;
 	if (r->fb_len + len + 1 > r->fb_cap) {
 		size_t cap = r->fb_cap ? r->fb_cap : 4096;
 		char *p;
@@ -128,9 +139,16 @@ static void on_record(int term, void *data)
 /* Field c of the current record, trimmed of spaces and U+3000 at both ends. */
 const char *ws_reader_field(const struct reader *r, size_t c, size_t *len)
 {
-	const char *s = r->fb + r->foff[c];
+	const char *s = r->fbase + r->foff[c];
 	size_t n = r->flen[c];
 
+	/* most fields: no space or tab at either end, nor the first or last byte
+	 * of a U+3000 (E3 80 80) */
+	if (n && s[0] != ' ' && s[0] != '\t' && s[0] != '\xE3' && s[n - 1] != ' ' &&
+	    s[n - 1] != '\t' && s[n - 1] != '\x80') {
+		*len = n;
+		return s;
+	}
 	for (;;) {
 		if (n && (s[0] == ' ' || s[0] == '\t')) {
 			s++, n--;
@@ -183,15 +201,12 @@ static int reject(struct reader *r, size_t column, const char *what, const char 
 static void bad_field(const struct reader *r, char *what, size_t cap, const char **cell,
 		      size_t *n)
 {
-	size_t max_field = r->o->max_field ? r->o->max_field : (size_t)1 << 20;
-	size_t max_cols = r->o->max_columns ? r->o->max_columns : 1000;
-
 	*cell = NULL;
 	*n = 0;
 	if (r->bad_what == bad_columns) {
-		snprintf(what, cap, "more than %zu columns", max_cols);
+		snprintf(what, cap, "more than %zu columns", r->max_cols);
 	} else if (r->bad_what == bad_long) {
-		snprintf(what, cap, "field longer than %zu bytes (see --max-field)", max_field);
+		snprintf(what, cap, "field longer than %zu bytes (see --max-field)", r->max_field);
 		*cell = ws_ingest_raw_field(r->rec, r->rec_len, r->delim, r->bad_col, n);
 	} else {
 		snprintf(what, cap, "%s", r->bad_what);
@@ -260,6 +275,13 @@ static int intern_unit(struct reader *r, uint32_t *code)
 }
 
 
+/* The roles whose cells take_row checks (the cases of its switch); the
+ * other columns are only interned (ward, objective, unit, note) or ignored. */
+static const unsigned char has_rule[R_COUNT] = {
+	[R_DIVISION] = 1, [R_INDICATOR] = 1, [R_YEAR] = 1, [R_DIRECTION] = 1,
+	[R_EVALUATION] = 1, [R_TARGET] = 1, [R_ACTUAL] = 1, [R_SHEET] = 1,
+};
+
 /* Turns the current record into observations, or rejects it. */
 static int take_row(struct reader *r)
 {
@@ -296,6 +318,8 @@ static int take_row(struct reader *r)
 		char what[300];
 		double x;
 
+		if (!has_rule[r->role[c]] && r->check_utf8 <= 0)
+			continue; /* nothing to check in this cell */
 		s = ws_reader_field(r, c, &n);
 		if (r->check_utf8 > 0 && utf8_bad(s, n))
 			return reject(r, c + 1, r->check_utf8 == 2 ? "invalid UTF-8 text"
@@ -416,7 +440,7 @@ enum { PARSED = 0, STRAY_QUOTE, UNCLOSED_QUOTE, TOO_LONG };
  */
 static int parse_record(struct reader *r, struct csv_parser *p)
 {
-	size_t max_field = r->o->max_field ? r->o->max_field : (size_t)1 << 20;
+	size_t max_field = r->max_field;
 	size_t step = r->rec_len, done = 0;
 
 	if (step > max_field) /* 64 KiB steps, smaller under a smaller limit */
@@ -438,6 +462,58 @@ static int parse_record(struct reader *r, struct csv_parser *p)
 	return csv_fini(p, on_field, on_record, r) != 0 ? UNCLOSED_QUOTE : PARSED;
 }
 
+/*
+ * The fast path for the common record: splits it at the delimiter, each field
+ * pointing into the record itself, nothing copied. libcsv parses CSV; this
+ * only takes the records where that is trivial: with no quote in the record,
+ * RFC 4180 makes a field exactly the text between two delimiters (the record
+ * holds no line end either: the scanner cut it at the first one). So only a
+ * record the scanner saw no quote and no NUL in, not longer than the field
+ * limit (no field can pass it) and with at most the column limit of fields
+ * comes here; libcsv takes every other record and finds what is wrong with it.
+ * The header always goes to libcsv (ws_reader_header sizes its copy of the
+ * names from fb_len).
+ *
+ * libcsv trims spaces and tabs around an unquoted field; these fields keep
+ * them, and ws_reader_field, through which every field is read, trims them
+ * the same. A blank record (nothing, or spaces only) gives one empty field
+ * where libcsv gives none: all_empty takes both as a blank line, neither as
+ * an empty row. Returns 1 when it split the record, 0 to leave it to libcsv.
+ */
+static int split_plain(struct reader *r)
+{
+	const char *s = r->rec;
+	size_t len = r->rec_len, b = 0, nf = 0;
+	char delim = r->delim;
+
+	if (r->quote || r->nul || len > r->max_field || !r->header_done)
+		return 0;
+	for (size_t i = 0;; i++) {
+		/* to the next delimiter, eight bytes at a time (fields are too
+		 * short for memchr to pay) */
+		for (uint64_t w; i + 8 <= len; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (HAS_BYTE(w, delim))
+				break;
+		}
+		while (i < len && s[i] != delim)
+			i++;
+		if (nf == r->max_cols)
+			return 0; /* one field too many: libcsv flags it */
+		if (nf == r->fcap && grow_fields(r) != WS_OK)
+			return 1; /* taken, and r->oom tells take_record */
+		r->foff[nf] = b;
+		r->flen[nf] = i - b;
+		nf++;
+		if (i == len)
+			break;
+		b = i + 1;
+	}
+	r->nf = nf;
+	r->fbase = s;
+	return 1;
+}
+
 /* True when every field of the current record is empty or spaces. */
 static int all_empty(const struct reader *r)
 {
@@ -451,19 +527,22 @@ static int all_empty(const struct reader *r)
 	return 1;
 }
 
-/* Feeds one record to libcsv and takes it as header or row. */
+/* Splits one record (split_plain, else libcsv) and takes it as header or row. */
 static int take_record(struct reader *r, struct csv_parser *p)
 {
 	char what[160], q[340];
 	const char *cell;
 	size_t n;
-	int how;
+	int how = PARSED;
 
 	r->nf = 0;
-	r->fb_len = 0;
 	r->bad_col = 0;
 	r->bad_what = NULL;
-	how = parse_record(r, p);
+	if (!split_plain(r)) {
+		r->fb_len = 0;
+		how = parse_record(r, p);
+		r->fbase = r->fb; /* set after: fb moves as it grows */
+	}
 	if (r->oom)
 		return ws_err_set(r->err, WS_ENOMEM, "%s: out of memory", r->path);
 	if (how != PARSED) {
@@ -534,11 +613,6 @@ static void drop_behind(struct reader *r, const char *s, size_t b)
 /* Where the record scanner stands: what a quote would mean there. */
 enum scan_state { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
 
-/* Words of 8 bytes: is any byte zero, or equal to c? (Bit-twiddling hacks.) */
-#define ONES 0x0101010101010101ull
-#define HAS_ZERO(v) (((v) - ONES) & ~(v) & 0x8080808080808080ull)
-#define HAS_BYTE(v, c) HAS_ZERO((v) ^ (ONES * (unsigned char)(c)))
-
 /*
  * Skips from i over whole 8-byte words that hold no quote, CR, LF or NUL:
  * the bytes that can end a record or change its quoting. Returns where the
@@ -582,6 +656,8 @@ int ws_reader_scan(struct reader *r, void *parser, const char *s, size_t len, ch
 
 	r->clean = 0;
 	r->dropped = 0;
+	r->nul = 0;
+	r->quote = 0;
 again:
 	while (i < len) {
 		char c;
@@ -612,6 +688,7 @@ again:
 			r->rec_len = i - b;
 			rc = take_record(r, p);
 			r->nul = 0;
+			r->quote = 0;
 			if (rc != WS_OK)
 				return rc;
 			if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
@@ -634,12 +711,14 @@ again:
 			}
 			continue;
 		}
-		if (c == delim)
+		if (c == delim) {
 			st = START;
-		else if (c == '"')
+		} else if (c == '"') { /* every quote outside QUOTED, and the first of any record */
+			r->quote = 1;
 			st = (st == START) ? QUOTED : (st == QUOTE_IN_QUOTED ? QUOTED : UNQUOTED);
-		else if (st == QUOTE_IN_QUOTED || (st == START && c != ' ' && c != '\t'))
+		} else if (st == QUOTE_IN_QUOTED || (st == START && c != ' ' && c != '\t')) {
 			st = UNQUOTED;
+		}
 		i++;
 	}
 	*used = b;
@@ -662,6 +741,7 @@ again:
 			rc = take_record(r, p);
 			r->unclosed_line = 0;
 			r->nul = 0;
+			r->quote = 0;
 			if (rc != WS_OK)
 				return rc;
 			b = i = e + 1;
@@ -676,6 +756,7 @@ again:
 		*used = len;
 		rc = take_record(r, p);
 		r->nul = 0;
+		r->quote = 0;
 		return rc;
 	}
 	return WS_OK;
@@ -803,6 +884,8 @@ int ws_ingest_files(const char *const *paths, size_t npaths, const struct ws_ing
 	r.log = log;
 	r.o = o;
 	r.err = err;
+	r.max_field = o->max_field ? o->max_field : (size_t)1 << 20;
+	r.max_cols = o->max_columns ? o->max_columns : 1000;
 	fcode = calloc(npaths ? npaths : 1, sizeof(*fcode));
 	newest = calloc(npaths ? npaths : 1, sizeof(*newest));
 	if (!fcode || !newest) {

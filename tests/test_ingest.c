@@ -705,6 +705,142 @@ Test(files, wrong_field_count_and_stray_quote_are_rejected)
 	done(&r);
 }
 
+/* ---- records without quotes: split in place, not by libcsv ----------------------------- */
+
+/*
+ * A record with no quote is cut at its delimiters in place; one with a quote goes to
+ * libcsv. Both must read the same: spaces, tabs and U+3000 around fields trimmed, empty
+ * fields kept, CR not part of the last field, a delimiter inside quotes not a cut.
+ */
+Test(files, records_with_and_without_quotes_read_alike)
+{
+	static const char csv[] =
+		"division,indicator,year,target,actual,note\n"           /* 1 */
+		"A,x,2020,1,2,n\n"                                       /* 2 */
+		"\"A\",\"x\",2021,\"1\",\"2\",\"n\"\n"                   /* 3 */
+		" A , x ,2022, 1 ,\t2\t, n \n"                           /* 4 */
+		"\xE3\x80\x80" "A,x\xE3\x80\x80,2023,1,2,\xE3\x80\x80n\n" /* 5 */
+		"A,y,2020,,,\n"                                          /* 6 */
+		"A,\"p,q\",2020,1,2,\"say \"\"hi\"\"\"\n"                /* 7 */
+		"A,z,2020,1,2,n\r\n"                                     /* 8 */
+		"A,z,2021,1,2\r\n"                                       /* 9 */
+		"A,z,2022,1,2,n,\r\n";                                   /* 10 */
+	struct run r;
+	uint32_t i;
+
+	put("q.csv", csv);
+	INGEST_OK(&r, NULL, 1, "q.csv");
+	cr_assert(eq(sz, r.log.rows_read, 9));
+	cr_assert(eq(sz, r.log.rows_used, 7));
+	for (int y = 2020; y <= 2023; y++) {
+		i = obs(&r, "A", "x", y);
+		expect_target(&r, i, 1);
+		expect_actual(&r, i, 2);
+		cr_assert(eq(str, (char *)str(&r, r.t.note[i]), "n"), "note of %d", y);
+	}
+	i = obs(&r, "A", "y", 2020);
+	expect_target(&r, i, NAN);
+	expect_actual(&r, i, NAN);
+	cr_assert(eq(str, (char *)str(&r, r.t.note[i]), ""));
+	i = obs(&r, "A", "p,q", 2020);
+	cr_assert(eq(str, (char *)str(&r, r.t.note[i]), "say \"hi\""));
+	i = obs(&r, "A", "z", 2020);
+	expect_actual(&r, i, 2);
+	cr_assert(eq(str, (char *)str(&r, r.t.note[i]), "n"), "the CR is not part of the note");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "q.csv:9:6: expected 6 fields as in the header, found 5", "A,z,2021,1,2");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 1),
+		     "q.csv:10:7: expected 6 fields as in the header, found 7", "A,z,2022,1,2,n,");
+	done(&r);
+}
+
+/* Lines of delimiters only are empty rows, of spaces only blank lines; empty fields count. */
+Test(files, empty_fields_and_lines_of_delimiters)
+{
+	struct run r;
+
+	put("e.csv", "division,indicator,year,actual\n" /* 1 */
+		     "A,x,2020,1\n"                     /* 2 */
+		     ",,,\n"                            /* 3 */
+		     " , ,\t, \n"                       /* 4 */
+		     "   \n"                            /* 5 */
+		     "\n"                               /* 6 */
+		     ",x,2021,1\n"                      /* 7 */
+		     "A, ,2021,1\n"                     /* 8 */
+		     "A,x,2022,1,\n"                    /* 9 */
+		     "A,x,2023\n"                       /* 10 */
+		     "A,x,2024,1");                     /* 11, no line end */
+	INGEST_OK(&r, NULL, 1, "e.csv");
+	cr_assert(eq(sz, r.log.rows_read, 6));
+	cr_assert(eq(sz, r.log.rows_used, 2));
+	cr_assert(eq(sz, r.log.blank_rows, 2));
+	cr_assert(eq(u32, r.t.line[obs(&r, "A", "x", 2024)], 11));
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "e.csv:7:1: missing division in column 'division'", ",x,2021,1");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 1),
+		     "e.csv:8:2: missing indicator in column 'indicator'", "A, ,2021,1");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 2),
+		     "e.csv:9:5: expected 4 fields as in the header, found 5", "A,x,2022,1,");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 3),
+		     "e.csv:10:4: expected 4 fields as in the header, found 3", "A,x,2023");
+	done(&r);
+}
+
+/*
+ * Quote-free records within the limits: one too many columns, a field over --max-field, or
+ * a NUL byte is still caught (records 5 and 6 are no longer than the field limit).
+ */
+Test(files, records_without_quotes_keep_the_limits)
+{
+	static const char csv[] = "division,indicator,year,actual\n" /* 1 */
+				  "A,x,2020,1\n"                     /* 2 */
+				  "A,x,2021,12345678901234\n"        /* 3 */
+				  "A,xxxxxxxxxx,2022,1\n"            /* 4 */
+				  "A,x,2023,1,2\n"                   /* 5 */
+				  "A,x\0y,2024,1\n"                  /* 6 */
+				  "A,x,2025,1";                      /* 7 */
+	const struct ws_ingest_opts o = {.max_field = 12, .max_columns = 4};
+	struct run r;
+
+	put_n("l.csv", csv, sizeof(csv) - 1);
+	INGEST_OK(&r, &o, 1, "l.csv");
+	cr_assert(eq(sz, r.log.rows_read, 6));
+	cr_assert(eq(sz, r.log.rows_used, 3));
+	expect_actual(&r, obs(&r, "A", "xxxxxxxxxx", 2022), 1);
+	expect_actual(&r, obs(&r, "A", "x", 2025), 1);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "l.csv:3:4: field longer than 12 bytes (see --max-field), '12345678901234'",
+		     "A,x,2021,12345678901234");
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 1), "l.csv:5:5: more than 4 columns",
+		     "A,x,2023,1,2");
+	cr_assert(eq(u32, entry(&r, WS_LOG_REJECT, 2)->line, 6));
+	cr_assert(eq(u32, entry(&r, WS_LOG_REJECT, 2)->column, 2));
+	cr_assert(eq(str, r.log.text + entry(&r, WS_LOG_REJECT, 2)->reason,
+		     "NUL byte in field, 'x\\x00y'"));
+	done(&r);
+}
+
+/* The cut is at the file's delimiter, not at a comma. */
+Test(files, records_without_quotes_cut_at_the_delimiter)
+{
+	const struct ws_ingest_opts semi = {.delimiter = ';'};
+	struct run r;
+	uint32_t i;
+
+	put("s.csv", "division;indicator;year;actual\nA;x, y;2020;1\n A ;\tz\t;2021; 2 \n");
+	INGEST_OK(&r, &semi, 1, "s.csv");
+	expect_actual(&r, obs(&r, "A", "x, y", 2020), 1);
+	expect_actual(&r, obs(&r, "A", "z", 2021), 2);
+	done(&r);
+	put("t.csv", "division\tindicator\tyear\tactual\n A \t x, y \t2020\t 1 \nA\t\t2021\t1\n");
+	INGEST_OK(&r, NULL, 1, "t.csv");
+	i = obs(&r, "A", "x, y", 2020);
+	expect_actual(&r, i, 1);
+	expect_entry(&r, entry(&r, WS_LOG_REJECT, 0),
+		     "t.csv:3:2: missing indicator in column 'indicator'", "A\t\t2021\t1");
+	done(&r);
+}
+
 Test(files, each_cell_rule_rejects_with_column_and_text)
 {
 	struct run r;
