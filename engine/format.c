@@ -6,9 +6,10 @@
  * value into an integer of `prec` digits (prec <= 15) with one multiplication
  * or division by an exact power of ten, carries the rounding error exactly
  * with fma, and places the point as %g does: exponent form when the decimal
- * exponent is < -4 or >= prec, trailing zeros removed. What the fast path
- * cannot decide exactly (a fraction near one half, huge or tiny values,
- * precisions above 15) goes to snprintf, so the text is always printf's.
+ * exponent is < -4 or >= prec, trailing zeros removed, the exponent with a
+ * sign and at least two digits (e-05, e+20). What the fast path cannot decide
+ * exactly (a fraction near one half, huge or tiny values, precisions above
+ * 15) goes to snprintf, so the text is always printf's.
  */
 #include "ws_engine.h"
 
@@ -48,6 +49,44 @@ static int utoa(uint64_t v, char *buf)
 	}
 	memcpy(buf, tmp + n, (size_t)(24 - n));
 	return 24 - n;
+}
+
+/* Writes v < 10^8 as exactly 8 digits, leading zeros included. */
+static void put8(uint32_t v, char *buf)
+{
+	uint32_t a = v / 10000, b = v % 10000;
+
+	memcpy(buf, digits2 + a / 100 * 2, 2);
+	memcpy(buf + 2, digits2 + a % 100 * 2, 2);
+	memcpy(buf + 4, digits2 + b / 100 * 2, 2);
+	memcpy(buf + 6, digits2 + b % 100 * 2, 2);
+}
+
+/* Writes v < 10^16 as exactly 16 digits, leading zeros included. The two
+ * halves and their pairs are independent divisions by constants, which the
+ * CPU overlaps, where utoa's chain of divisions waits on each step. */
+static void put16(uint64_t v, char *buf)
+{
+	put8((uint32_t)(v / 100000000), buf);
+	put8((uint32_t)(v % 100000000), buf + 8);
+}
+
+/* Writes printf's exponent of %g, "e-05" or "e+120": a sign and at least two
+ * digits; returns the bytes written (no NUL). */
+static int put_exp(char *buf, int e)
+{
+	unsigned u = (unsigned)(e < 0 ? -e : e);
+	int o = 0;
+
+	buf[o++] = 'e';
+	buf[o++] = e < 0 ? '-' : '+';
+	if (u >= 100) {
+		buf[o++] = (char)('0' + u / 100);
+		u %= 100;
+	}
+	buf[o++] = digits2[u * 2];
+	buf[o++] = digits2[u * 2 + 1];
+	return o;
 }
 
 /* 10^k, exact in a double for k <= 22. */
@@ -92,7 +131,8 @@ static uint64_t scaled(double ax, int k, int *near)
 
 size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 {
-	char dig[24];
+	char dig16[16];
+	const char *dig;
 	int e, nd, k, o = 0, near;
 	uint64_t d;
 	double ax = fabs(x);
@@ -138,7 +178,9 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 	}
 	if (near || d >= u10[prec] || d < u10[prec - 1])
 		goto slow;
-	nd = utoa(d, dig);
+	put16(d, dig16);
+	dig = dig16 + 16 - prec;
+	nd = prec;
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	if (x < 0)
@@ -150,7 +192,8 @@ size_t ws_fmt_double(double x, int prec, char *buf, size_t cap)
 			memcpy(buf + o, dig + 1, (size_t)nd - 1);
 			o += nd - 1;
 		}
-		o += snprintf(buf + o, cap - (size_t)o, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+		o += put_exp(buf + o, e);
+		buf[o] = '\0';
 		return (size_t)o;
 	}
 	if (e < 0) { /* 0.000ddd */

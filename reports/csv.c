@@ -7,8 +7,18 @@
  * as formulas. Numbers are never altered: a negative gap stays a number.
  * The review view writes every table into a directory; the other views
  * (ranking, trends, below) write their one table to a file or stdout.
+ *
+ * Speed: series.csv has a million rows of 35 columns for ten million
+ * observations. Its rows are written by ws_csv_series_row, straight into a
+ * buffer made large enough once per row, strings copied with the lengths the
+ * dictionary knows and quoted by a mark computed once per dictionary code.
+ * The small tables go cell by cell through tables.c. A table's rows are cut
+ * into blocks that worker threads format while this thread writes the
+ * finished ones in order (struct pipeline), so the file is the same bytes
+ * whatever the number of threads.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,37 +26,36 @@
 
 #include "report_internal.h"
 
-/* A row being assembled: one fwrite per row instead of one call per byte. */
-struct line {
-	char *buf;
-	size_t len, cap;
-	int oom;
-};
-
-static void put(struct line *l, const char *s, size_t n)
+/* Makes room for n more bytes in b; sets b->oom and returns WS_ENOMEM on failure. */
+static int room(struct ws_csv_buf *b, size_t n)
 {
-	if (n == 0) /* an empty field: nothing to copy, and l->buf may still be NULL */
-		return;
-	if (l->len + n > l->cap) {
-		size_t cap = l->cap ? l->cap : 1024;
-		char *p;
+	size_t cap = b->cap ? b->cap : 1024;
+	char *p;
 
-		while (cap < l->len + n)
-			cap *= 2;
-		p = realloc(l->buf, cap);
-		if (!p) {
-			l->oom = 1;
-			return;
-		}
-		l->buf = p;
-		l->cap = cap;
+	if (b->len + n <= b->cap)
+		return WS_OK;
+	while (cap < b->len + n)
+		cap *= 2;
+	p = realloc(b->buf, cap);
+	if (!p) {
+		b->oom = 1;
+		return WS_ENOMEM;
 	}
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
+	b->buf = p;
+	b->cap = cap;
+	return WS_OK;
+}
+
+static void put(struct ws_csv_buf *b, const char *s, size_t n)
+{
+	if (n && room(b, n) == WS_OK) { /* n == 0: b->buf may still be NULL */
+		memcpy(b->buf + b->len, s, n);
+		b->len += n;
+	}
 }
 
 /* Appends one field, quoted when it holds a comma, quote, CR or LF. */
-static void field(struct line *l, const char *s, int neutralise)
+static void field(struct ws_csv_buf *l, const char *s, int neutralise)
 {
 	size_t n = strlen(s);
 	int lead = neutralise && n && strchr("=+-@\t\r", s[0]);
@@ -62,117 +71,423 @@ static void field(struct line *l, const char *s, int neutralise)
 	put(l, "\"", 1);
 }
 
-/* Rows [b, e) of table k formatted into one buffer, by one thread. */
-struct block {
-	const struct ws_table *t;
-	const struct ws_stats *st;
-	int k, excel;
-	size_t b, e;
-	struct line l;
-	pthread_t th;
-};
-
-static void *format_rows(void *arg)
+/* Appends one cell as field() and the CSV of ws_cell_text show it. */
+static void cell_field(struct ws_csv_buf *l, const struct ws_cell *cell, int excel)
 {
-	struct block *x = arg;
 	char buf[64];
 
-	x->l.len = 0;
-	for (size_t r = x->b; r < x->e && !x->l.oom; r++) {
-		for (size_t c = 0; c < ws_tab_ncols(x->k); c++) {
+	if (cell->kind == WS_COL_STR) { /* text may need quotes */
+		field(l, ws_cell_text(cell, buf, sizeof(buf)), excel);
+	} else if (!cell->missing) { /* numbers and booleans never do */
+		const char *txt = ws_cell_text(cell, buf, sizeof(buf));
+
+		put(l, txt, strlen(txt));
+	}
+}
+
+/* ---- the series row, written straight into the buffer ------------------- */
+
+/*
+ * The quoting facts of a string, one byte (the mark of a dictionary code).
+ * A string is quoted when it holds Q_SPECIAL bytes, and with --excel also
+ * when it starts with a Q_LEAD byte, which then gets an apostrophe after the
+ * opening quote. These are the rules of field(), decided once per string.
+ */
+enum {
+	Q_KNOWN = 1,   /* the mark has been computed (0 = not yet) */
+	Q_SPECIAL = 2, /* holds a comma, quote, CR or LF */
+	Q_LEAD = 4,    /* starts with = + - @ tab or CR */
+	Q_NUL = 8      /* holds a NUL: written up to it, as a C string would be */
+};
+
+static const unsigned char qclass[256] = {
+	[','] = Q_SPECIAL, ['"'] = Q_SPECIAL, ['\n'] = Q_SPECIAL, ['\r'] = Q_SPECIAL | Q_LEAD,
+	['='] = Q_LEAD,    ['+'] = Q_LEAD,    ['-'] = Q_LEAD,     ['@'] = Q_LEAD,
+	['\t'] = Q_LEAD,
+};
+
+/* The mark of s[0..n). */
+static unsigned quote_mark(const char *s, size_t n)
+{
+	const char *z = memchr(s, '\0', n);
+	unsigned m = Q_KNOWN;
+
+	if (z) {
+		n = (size_t)(z - s);
+		m |= Q_NUL;
+	}
+	if (n)
+		m |= qclass[(unsigned char)s[0]] & Q_LEAD;
+	for (size_t j = 0; j < n; j++)
+		m |= qclass[(unsigned char)s[j]] & Q_SPECIAL;
+	return m;
+}
+
+/* Writes s[0..n) with mark m and a comma; at most 2n + 4 bytes. */
+static char *cell_str(char *p, const char *s, size_t n, unsigned m, int excel)
+{
+	const char *end = s + n, *q;
+
+	if (m & Q_NUL)
+		end = s + strlen(s);
+	if (!(m & (excel ? Q_SPECIAL | Q_LEAD : Q_SPECIAL))) {
+		memcpy(p, s, (size_t)(end - s));
+		p += end - s;
+		*p++ = ',';
+		return p;
+	}
+	*p++ = '"';
+	if (excel && (m & Q_LEAD))
+		*p++ = '\'';
+	while ((q = memchr(s, '"', (size_t)(end - s))) != NULL) {
+		memcpy(p, s, (size_t)(q - s) + 1);
+		p += q - s + 1;
+		*p++ = '"'; /* the quote, doubled */
+		s = q + 1;
+	}
+	memcpy(p, s, (size_t)(end - s));
+	p += end - s;
+	*p++ = '"';
+	*p++ = ',';
+	return p;
+}
+
+/* Writes the dictionary string `code` and a comma, its mark computed on first use. */
+static char *cell_code(char *p, const struct ws_dict *d, atomic_uchar *marks, uint32_t code,
+		       int excel)
+{
+	const char *s = ws_dict_str(d, code);
+	unsigned m = atomic_load_explicit(&marks[code], memory_order_relaxed);
+
+	if (!m) {
+		m = quote_mark(s, d->len[code]);
+		atomic_store_explicit(&marks[code], (unsigned char)m, memory_order_relaxed);
+	}
+	return cell_str(p, s, d->len[code], m, excel);
+}
+
+/* A number as ws_report_num writes it ("" for NaN and inf, "0" for -0) and a comma. */
+static char *cell_num(char *p, double x)
+{
+	if (x == 0)
+		*p++ = '0';
+	else if (isfinite(x))
+		p += ws_fmt_double(x, 15, p, 32);
+	*p++ = ',';
+	return p;
+}
+
+/* An integer where negative means missing, and a comma. */
+static char *cell_int(char *p, int32_t v)
+{
+	char tmp[10];
+	int n = 10;
+	uint32_t u = (uint32_t)v;
+
+	if (v >= 0) {
+		do {
+			tmp[--n] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		memcpy(p, tmp + n, (size_t)(10 - n));
+		p += 10 - n;
+	}
+	*p++ = ',';
+	return p;
+}
+
+/* A boolean, -1 = missing, and a comma. */
+static char *cell_bool(char *p, int8_t v)
+{
+	if (v > 0)
+		memcpy(p, "true", 4), p += 4;
+	else if (v == 0)
+		memcpy(p, "false", 5), p += 5;
+	*p++ = ',';
+	return p;
+}
+
+/* Bytes of a series row beyond its strings: 35 fields of at most 32 bytes
+ * and their separators. */
+#define SERIES_ROW_FIXED (35 * 33)
+
+atomic_uchar *ws_csv_marks_new(const struct ws_dict *d)
+{
+	/* all-zero bytes: every mark unknown (lock-free atomic bytes have no other state) */
+	return calloc(d->n ? d->n : 1, sizeof(atomic_uchar));
+}
+
+int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws_dict *d,
+		      atomic_uchar *marks, int excel, struct ws_csv_buf *out)
+{
+	const uint32_t code[5] = {s->ward[i], s->division[i], s->objective[i], s->indicator[i],
+				  s->unit[i]};
+	const char *band = ws_stats_band_name(s->band[i]);
+	const char *reason = s->text + s->reason[i];
+	size_t nband = strlen(band), nreason = strlen(reason);
+	size_t need = SERIES_ROW_FIXED + 2 * (nband + nreason) + 8;
+	char *p;
+
+	for (int c = 0; c < 5; c++)
+		need += 2 * (size_t)d->len[code[c]] + 4;
+	if (room(out, need) != WS_OK)
+		return WS_ENOMEM;
+	p = out->buf + out->len;
+	for (int c = 0; c < 5; c++) /* ward, division, objective, indicator, unit */
+		p = cell_code(p, d, marks, code[c], excel);
+	if (s->direction[i] == WS_DIR_LOWER)
+		memcpy(p, "lower,", 6), p += 6;
+	else
+		memcpy(p, "higher,", 7), p += 7;
+	p = cell_int(p, s->nobs[i]);
+	p = cell_int(p, s->first_year[i]);
+	p = cell_int(p, s->last_year[i]);
+	p = cell_num(p, s->slope[i]);
+	p = cell_num(p, s->intercept[i]);
+	p = cell_num(p, s->r2[i]);
+	p = cell_int(p, s->review_year[i]);
+	p = cell_num(p, s->target[i]);
+	p = cell_num(p, s->actual[i]);
+	p = cell_num(p, s->gap[i]);
+	p = cell_num(p, s->achievement[i]);
+	p = cell_bool(p, s->met[i]);
+	p = cell_int(p, s->years_below[i]);
+	p = cell_int(p, s->streak[i]);
+	p = cell_bool(p, s->persistent[i]);
+	p = cell_num(p, s->slope_se[i]);
+	p = cell_num(p, s->slope_p[i]);
+	p = cell_num(p, s->sen_slope[i]);
+	p = cell_num(p, s->mk_s[i]);
+	p = cell_num(p, s->mk_p[i]);
+	p = cell_int(p, s->forecast_year[i]);
+	p = cell_num(p, s->forecast[i]);
+	p = cell_num(p, s->forecast_lo[i]);
+	p = cell_num(p, s->forecast_hi[i]);
+	p = cell_num(p, s->years_to_target[i]);
+	p = cell_num(p, s->progress[i]);
+	p = cell_str(p, band, nband, quote_mark(band, nband), excel);
+	p = cell_int(p, s->lag[i]);
+	p = cell_str(p, reason, nreason, quote_mark(reason, nreason), excel);
+	p[-1] = '\n'; /* the last field ends the line, not a comma */
+	out->len = (size_t)(p - out->buf);
+	return WS_OK;
+}
+
+/* ---- whole tables ------------------------------------------------------- */
+
+/* What a table is written from: row r of table k goes to the series row
+ * formatter or, for the small tables, cell by cell through tables.c. */
+struct tab_src {
+	const struct ws_table *t;
+	const struct ws_stats *st;
+	int k;
+	int excel;
+	atomic_uchar *marks; /* the series table: quoting marks of t->dict */
+};
+
+/* Appends rows [b, e) of the table to out. */
+static void format_rows(const struct tab_src *src, size_t b, size_t e, struct ws_csv_buf *out)
+{
+	size_t ncols = ws_tab_ncols(src->k);
+
+	for (size_t r = b; r < e && !out->oom; r++) {
+		if (src->k == WS_TAB_SERIES) {
+			ws_csv_series_row(&src->st->series, r, &src->t->dict, src->marks, src->excel,
+					  out);
+			continue;
+		}
+		for (size_t c = 0; c < ncols; c++) {
 			struct ws_cell cell;
 
-			ws_tab_cell(x->t, x->st, x->k, r, c, &cell);
+			ws_tab_cell(src->t, src->st, src->k, r, c, &cell);
 			if (c)
-				put(&x->l, ",", 1);
-			if (cell.kind == WS_COL_STR) { /* text may need quotes */
-				field(&x->l, ws_cell_text(&cell, buf, sizeof(buf)), x->excel);
-			} else if (!cell.missing) { /* numbers and booleans never do */
-				const char *txt = ws_cell_text(&cell, buf, sizeof(buf));
-
-				put(&x->l, txt, strlen(txt));
-			}
+				put(out, ",", 1);
+			cell_field(out, &cell, src->excel);
 		}
-		put(&x->l, "\n", 1);
+		put(out, "\n", 1);
 	}
-	return NULL;
 }
 
 #define BLOCK_ROWS 4096
-#define MAX_BLOCKS WS_MAX_THREADS
+#define MAX_SLOTS (2 * WS_MAX_THREADS)
 
 /*
- * Writes the rows in rounds: in each round up to one block of BLOCK_ROWS rows
- * per core is formatted, the blocks beyond the first on threads of their
- * own, then all are written in order. Output is the same bytes whatever the
- * number of threads; memory stays a few blocks.
+ * The rows of a table cut into blocks of BLOCK_ROWS, formatted by worker
+ * threads and written in order by the caller's thread while the workers go
+ * on. Block b is formatted into slot b % nslot once the slot's previous
+ * block, b - nslot, has been written; the writer waits for slot w % nslot to
+ * hold block w. Workers take blocks in order, so the lowest block not yet
+ * written is always being formatted or ready: nobody waits for ever. Two
+ * slots per worker: memory stays two blocks per thread.
+ */
+struct pipeline {
+	struct tab_src src;
+	size_t nrows;
+	size_t nblocks;
+	int nslot;                /* 2 per worker, <= MAX_SLOTS */
+	pthread_mutex_t mu;       /* guards the fields below */
+	pthread_cond_t ready;     /* a slot got its block: the writer may go on */
+	pthread_cond_t freed;     /* a block was written: its slot is free */
+	size_t next;              /* the next block a worker takes */
+	size_t written;           /* blocks written so far */
+	int stop;                 /* the writer gave up: workers take no more */
+	struct {
+		struct ws_csv_buf out;
+		size_t done;      /* block + 1 of the text in out, 0 = none yet */
+	} slot[MAX_SLOTS];
+};
+
+static void *pipeline_worker(void *arg)
+{
+	struct pipeline *pl = arg;
+
+	pthread_mutex_lock(&pl->mu);
+	while (!pl->stop && pl->next < pl->nblocks) {
+		size_t b = pl->next++, r = b * BLOCK_ROWS, i = b % (size_t)pl->nslot;
+
+		while (!pl->stop && b >= pl->written + (size_t)pl->nslot)
+			pthread_cond_wait(&pl->freed, &pl->mu);
+		if (pl->stop)
+			break;
+		pthread_mutex_unlock(&pl->mu);
+		pl->slot[i].out.len = 0;
+		format_rows(&pl->src, r, r + BLOCK_ROWS < pl->nrows ? r + BLOCK_ROWS : pl->nrows,
+			    &pl->slot[i].out);
+		pthread_mutex_lock(&pl->mu);
+		pl->slot[i].done = b + 1;
+		pthread_cond_signal(&pl->ready);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+/* Writes the blocks in order as the workers finish them; WS_OK, WS_ENOMEM or WS_EIO. */
+static int pipeline_write(struct pipeline *pl, FILE *f)
+{
+	int rc = WS_OK;
+
+	for (size_t w = 0; w < pl->nblocks && rc == WS_OK; w++) {
+		struct ws_csv_buf *out = &pl->slot[w % (size_t)pl->nslot].out;
+
+		pthread_mutex_lock(&pl->mu);
+		while (pl->slot[w % (size_t)pl->nslot].done != w + 1)
+			pthread_cond_wait(&pl->ready, &pl->mu);
+		pthread_mutex_unlock(&pl->mu);
+		if (out->oom)
+			rc = WS_ENOMEM;
+		else if (out->len && fwrite(out->buf, 1, out->len, f) != out->len)
+			rc = WS_EIO;
+		pthread_mutex_lock(&pl->mu);
+		pl->written = w + 1;
+		pthread_cond_broadcast(&pl->freed);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = 1;
+	pthread_cond_broadcast(&pl->freed);
+	pthread_mutex_unlock(&pl->mu);
+	return rc;
+}
+
+/* Formats and writes the rows in this thread, one block at a time into out. */
+static int write_rows_here(const struct tab_src *src, size_t nrows, struct ws_csv_buf *out,
+			   FILE *f)
+{
+	for (size_t r = 0; r < nrows; r += BLOCK_ROWS) {
+		out->len = 0;
+		format_rows(src, r, r + BLOCK_ROWS < nrows ? r + BLOCK_ROWS : nrows, out);
+		if (out->oom)
+			return WS_ENOMEM;
+		if (out->len && fwrite(out->buf, 1, out->len, f) != out->len)
+			return WS_EIO;
+	}
+	return WS_OK;
+}
+
+/* Formats and writes the rows with nthreads workers, or here when
+ * nthreads is 1 or no thread could start; WS_OK, WS_ENOMEM or WS_EIO. */
+static int write_rows(const struct tab_src *src, size_t nrows, int nthreads, FILE *f)
+{
+	struct pipeline pl;
+	pthread_t th[WS_MAX_THREADS];
+	int started = 0, rc = WS_OK;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.src = *src;
+	pl.nrows = nrows;
+	pl.nblocks = (nrows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	pl.nslot = 2 * nthreads;
+	if (nthreads < 2 || pthread_mutex_init(&pl.mu, NULL) != 0)
+		goto sequential;
+	if (pthread_cond_init(&pl.ready, NULL) != 0)
+		goto out_destroy_mu;
+	if (pthread_cond_init(&pl.freed, NULL) != 0)
+		goto out_destroy_ready;
+	while (started < nthreads && pthread_create(&th[started], NULL, pipeline_worker, &pl) == 0)
+		started++;
+	if (started)
+		rc = pipeline_write(&pl, f);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_cond_destroy(&pl.freed);
+out_destroy_ready:
+	pthread_cond_destroy(&pl.ready);
+out_destroy_mu:
+	pthread_mutex_destroy(&pl.mu);
+sequential:
+	if (!started)
+		rc = write_rows_here(src, nrows, &pl.slot[0].out, f);
+	for (int i = 0; i < MAX_SLOTS; i++)
+		free(pl.slot[i].out.buf);
+	return rc;
+}
+
+/*
+ * Writes the header and the rows. Tables of 4 blocks or more are formatted
+ * on one worker per core (ws_engine_threads) while this thread writes the
+ * finished blocks in order. Output is the same bytes whatever the number of
+ * threads; memory stays two blocks per thread.
  */
 int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 			const struct ws_report_opts *o, const char *which, FILE *f)
 {
-	struct block blk[MAX_BLOCKS];
-	int ncpu = ws_engine_threads(o->threads);
-	int k = 0, nb, rc = WS_OK;
+	struct tab_src src = {t, st, 0, o->excel, NULL};
 	size_t nrows;
+	int rc;
 
-	while (k < WS_TAB_COUNT && strcmp(ws_tab_name(k), which) != 0)
-		k++;
-	if (k == WS_TAB_COUNT)
+	while (src.k < WS_TAB_COUNT && strcmp(ws_tab_name(src.k), which) != 0)
+		src.k++;
+	if (src.k == WS_TAB_COUNT)
 		return WS_EUSAGE;
-	nrows = ws_tab_nrows(st, k);
-	nb = nrows < 4 * BLOCK_ROWS ? 1 : ncpu;
-	memset(blk, 0, sizeof(blk));
+	if (src.k == WS_TAB_SERIES && !(src.marks = ws_csv_marks_new(&t->dict)))
+		return WS_ENOMEM;
+	nrows = ws_tab_nrows(st, src.k);
 	if (o->excel)
 		fputs("\xEF\xBB\xBF", f);
-	for (size_t c = 0; c < ws_tab_ncols(k); c++) {
+	for (size_t c = 0; c < ws_tab_ncols(src.k); c++) {
 		if (c)
 			fputc(',', f);
-		fputs(ws_tab_col(k, c), f);
+		fputs(ws_tab_col(src.k, c), f);
 	}
 	fputc('\n', f);
-	for (size_t base = 0; base < nrows && rc == WS_OK; base += (size_t)nb * BLOCK_ROWS) {
-		int started = 1;
-
-		for (int i = 0; i < nb; i++) {
-			size_t b = base + (size_t)i * BLOCK_ROWS, e = b + BLOCK_ROWS;
-
-			blk[i].t = t;
-			blk[i].st = st;
-			blk[i].k = k;
-			blk[i].excel = o->excel;
-			blk[i].b = b < nrows ? b : nrows;
-			blk[i].e = e < nrows ? e : nrows;
-		}
-		for (; started < nb; started++)
-			if (pthread_create(&blk[started].th, NULL, format_rows, &blk[started]) != 0)
-				break;
-		format_rows(&blk[0]);
-		for (int i = 1; i < started; i++)
-			pthread_join(blk[i].th, NULL);
-		for (int i = started; i < nb; i++) /* threads that could not start */
-			format_rows(&blk[i]);
-		for (int i = 0; i < nb; i++) {
-			if (blk[i].l.oom)
-				rc = WS_ENOMEM;
-			else if (blk[i].l.len)
-				fwrite(blk[i].l.buf, 1, blk[i].l.len, f);
-		}
-	}
-	for (int i = 0; i < nb; i++)
-		free(blk[i].l.buf);
+	rc = write_rows(&src, nrows, nrows < 4 * BLOCK_ROWS ? 1 : ws_engine_threads(o->threads), f);
+	free(src.marks);
 	if (rc != WS_OK)
 		return rc;
 	return ferror(f) ? WS_EIO : WS_OK;
 }
 
-/* Writes the header and rows of d, every cell through tables.c. */
+/* Writes the header and rows of d: series rows through the series row
+ * formatter, the others (and the trend columns) cell by cell through tables.c. */
 int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *d, FILE *f)
 {
 	const struct ws_report_opts *o = rv->o;
 	size_t ncols = ws_tab_ncols(d->tab), all = ncols + (d->trend ? WS_TREND_COLS : 0);
-	struct line l = {0};
-	char buf[64];
+	struct ws_csv_buf l = {0};
+	atomic_uchar *marks = NULL;
 
+	if (d->tab == WS_TAB_SERIES && d->n && !(marks = ws_csv_marks_new(&rv->t->dict)))
+		return WS_ENOMEM;
 	if (o->excel)
 		fputs("\xEF\xBB\xBF", f);
 	for (size_t c = 0; c < all; c++) {
@@ -182,8 +497,17 @@ int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *
 	}
 	fputc('\n', f);
 	for (size_t r = 0; r < d->n && !l.oom; r++) {
+		size_t c = 0;
+
 		l.len = 0;
-		for (size_t c = 0; c < all; c++) {
+		if (marks) {
+			if (ws_csv_series_row(&rv->st->series, d->rows[r], &rv->t->dict, marks, o->excel,
+					      &l) != WS_OK)
+				break;
+			l.len--; /* the row goes on when the trend columns follow */
+			c = ncols;
+		}
+		for (; c < all; c++) {
 			struct ws_cell cell;
 
 			if (c < ncols)
@@ -192,18 +516,13 @@ int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *
 				ws_report_trend_cell(rv, d->rows[r], c - ncols, &cell);
 			if (c)
 				put(&l, ",", 1);
-			if (cell.kind == WS_COL_STR) /* text may need quotes */
-				field(&l, ws_cell_text(&cell, buf, sizeof(buf)), o->excel);
-			else if (!cell.missing) { /* numbers and booleans never do */
-				const char *txt = ws_cell_text(&cell, buf, sizeof(buf));
-
-				put(&l, txt, strlen(txt));
-			}
+			cell_field(&l, &cell, o->excel);
 		}
 		put(&l, "\n", 1);
 		if (!l.oom)
 			fwrite(l.buf, 1, l.len, f);
 	}
+	free(marks);
 	free(l.buf);
 	if (l.oom)
 		return WS_ENOMEM;

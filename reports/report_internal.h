@@ -5,6 +5,8 @@
 #ifndef WS_REPORT_INTERNAL_H
 #define WS_REPORT_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "ws_report.h"
 
 /* Column kinds of a table, to write each format from one description. */
@@ -51,6 +53,40 @@ int ws_report_csv_dir(const struct ws_table *t, const struct ws_stats *st,
 /* Writes one table as CSV to f: which = "series", "divisions", "objectives", "ward". */
 int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 			const struct ws_report_opts *o, const char *which, FILE *f);
+
+/* ---- CSV rows (csv.c) ----------------------------------------------------- */
+
+/* CSV text being assembled; grows, never shrinks. Zeroed = empty. */
+struct ws_csv_buf {
+	char *buf;   /* owned: free() it */
+	size_t len;  /* bytes of text */
+	size_t cap;  /* bytes allocated */
+	int oom;     /* sticky: a growth failed, the text is incomplete */
+};
+
+/*
+ * Quoting marks of a dictionary's strings, one byte per code, computed when a
+ * code is first written so that a string is scanned once, not once per cell.
+ * Threads share one array: a mark depends only on its string, so two threads
+ * that compute it at once store the same byte (relaxed atomics, no lock).
+ * Returns NULL when out of memory; free() it.
+ */
+atomic_uchar *ws_csv_marks_new(const struct ws_dict *d);
+
+/*
+ * Appends row i of the series table s to out as one CSV line: the 35
+ * columns of ws_tab_col(WS_TAB_SERIES, ...), then a newline; the same bytes as
+ * the cells of ws_tab_cell written one by one. Strings come from d (ward ...
+ * unit) and are quoted as RFC 4180 asks; with excel, text that starts a
+ * formula is quoted and prefixed with an apostrophe. marks is d's array from
+ * ws_csv_marks_new. Room for the whole row is made once (numbers take at most
+ * 32 bytes, strings at most twice their length plus the quotes). Reads only
+ * entry i of s's columns (and s->text), so s may be any block of series, such
+ * as one computed on the fly; threads may share marks, each with its own out.
+ * Returns WS_OK, or WS_ENOMEM with out->oom set and out->len unchanged.
+ */
+int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws_dict *d,
+		      atomic_uchar *marks, int excel, struct ws_csv_buf *out);
 
 /* ---- the review: which rows each part shows (w_review.c) ---------------- */
 

@@ -83,6 +83,9 @@ static void boolean(struct ws_cell *c, int v)
 	c->missing = v < 0;
 }
 
+/* The series columns. ws_csv_series_row (csv.c) writes the same columns
+ * straight to CSV for speed: a column changed here must change there too
+ * (tests/test_reports.c checks that file byte for byte). */
 static void series_cell(const struct ws_table *t, const struct ws_series_stats *s, size_t i,
 			size_t col, struct ws_cell *c)
 {
