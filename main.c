@@ -514,6 +514,8 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 	const char *rpath;
 	double t0 = now(), t1, t2, t3;
 	int status = 0, rc, check = strcmp(c->cmd, "check") == 0 || strcmp(c->cmd, "ingest") == 0;
+	/* the CSV review, the tables for a program: statistics and series rows in one pass */
+	int streamed = c->rep.format == WS_FMT_CSV && c->rep.view == WS_VIEW_REVIEW && !c->rep.division;
 
 	rc = load(c, files, nfiles, &t, &ix, &log, &err);
 	t1 = now();
@@ -588,14 +590,21 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 		/* merged, and the rejects keep their own copies: the note, file and line
 		 * columns are not needed by the statistics or the reports */
 		ws_table_release_provenance(&t);
-		if ((rc = ws_stats_compute(&t, &ix, &c->st, &st, &err)) != WS_OK) {
+		c->rep.index = &ix;
+		if (streamed) {
+			double ts = 0;
+
+			rc = ws_report_csv_review(&t, &ix, &c->st, &c->rep, c->output, &st, &ts, &err);
+			t2 = t1 + ts;
+		} else if ((rc = ws_stats_compute(&t, &ix, &c->st, &st, &err)) != WS_OK) {
 			fprintf(stderr, "wardstat: %s\n", err.msg);
 			status = EXIT_INPUT;
 			goto out;
+		} else {
+			t2 = now();
+			rc = ws_report_write(&t, &st, &c->rep, c->output, &err);
 		}
-		t2 = now();
-		c->rep.index = &ix;
-		if ((rc = ws_report_write(&t, &st, &c->rep, c->output, &err)) != WS_OK) {
+		if (rc != WS_OK) {
 			fprintf(stderr, "wardstat: %s\n", err.msg);
 			if (rc == WS_EUSAGE) /* e.g. --division names no division */
 				fputs("Try 'wardstat --help' for more information.\n", stderr);
@@ -605,9 +614,11 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 		t3 = now();
 		if (c->timings)
 			fprintf(stderr,
-				"wardstat: timings: read %.3f s, parse+normalize %.3f s (%.0f MB/s), group %.3f s, stats %.3f s, write %.3f s, total %.3f s\n",
+				"wardstat: timings: read %.3f s, parse+normalize %.3f s (%.0f MB/s), group %.3f s, stats %.3f s, write %.3f s%s, total %.3f s\n",
 				log.t_read, log.t_parse, log.bytes / 1e6 / (log.t_parse > 0 ? log.t_parse : 1e-9),
-				log.t_group, t2 - t1, t3 - t2, t3 - t0);
+				log.t_group, t2 - t1, t3 - t2,
+				streamed ? " (series.csv is written during stats)" : "",
+				t3 - t0);
 	}
 	if (log.rows_rejected && rpath && write_rejects(&log, &t, rpath, &err) != WS_OK) {
 		fprintf(stderr, "wardstat: %s\n", err.msg);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "report_internal.h"
 
@@ -597,8 +598,201 @@ int ws_report_csv(const struct ws_table *t, const struct ws_stats *st,
 	return rc;
 }
 
-int ws_report_csv_dir(const struct ws_table *t, const struct ws_stats *st,
-		      const struct ws_report_opts *o, const char *dir, struct ws_err *err)
+/* ---- the review computed and written in one pass ---------------------------- */
+
+/*
+ * The series table streamed from ws_stats_compute_blocks: each computing
+ * thread formats its block into its own buffer (slot); after each round the
+ * buffers go, in slot order, to a writer thread, which writes them while the
+ * next round is computed into the other set of buffers. So two sets of one
+ * block per thread are all the series text ever held, and the writing
+ * overlaps the statistics. With one thread, or a small table, the rounds are
+ * written on the calling thread instead.
+ */
+struct stream {
+	const struct ws_dict *d;
+	atomic_uchar *marks;
+	int excel;
+	FILE *f;
+	struct ws_csv_buf buf[2][WS_MAX_THREADS]; /* [set][slot] */
+	int cur;             /* the set the computing threads fill */
+	int threaded;        /* a writer thread runs */
+	pthread_t th;
+	pthread_mutex_t mu;  /* guards the fields below */
+	pthread_cond_t cv;   /* pending or quit changed */
+	int pending;         /* slots of set `wset` waiting to be written, 0 = none */
+	int wset;
+	int quit;
+	int rc;              /* the first write failure: WS_ENOMEM or WS_EIO */
+	int err_no;          /* errno of a failed write */
+};
+
+static int stream_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
+{
+	struct stream *x = ctx;
+	struct ws_csv_buf *out = &x->buf[x->cur][slot];
+
+	(void)first;
+	out->len = 0;
+	for (size_t i = 0; i < blk->n; i++)
+		if (ws_csv_series_row(blk, i, x->d, x->marks, x->excel, out) != WS_OK)
+			return WS_ENOMEM;
+	return WS_OK;
+}
+
+/* Writes slots 0..n-1 of set k; WS_OK or WS_EIO (x->err_no set). */
+static int stream_write(struct stream *x, int k, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct ws_csv_buf *b = &x->buf[k][i];
+
+		if (b->len && fwrite(b->buf, 1, b->len, x->f) != b->len) {
+			x->err_no = errno ? errno : EIO;
+			return WS_EIO;
+		}
+	}
+	return WS_OK;
+}
+
+static void *stream_writer(void *arg)
+{
+	struct stream *x = arg;
+
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		int k, n, rc;
+
+		while (!x->pending && !x->quit)
+			pthread_cond_wait(&x->cv, &x->mu);
+		if (!x->pending)
+			break;
+		k = x->wset;
+		n = x->pending;
+		pthread_mutex_unlock(&x->mu);
+		rc = x->rc == WS_OK ? stream_write(x, k, n) : WS_OK;
+		pthread_mutex_lock(&x->mu);
+		if (rc != WS_OK && x->rc == WS_OK)
+			x->rc = rc;
+		x->pending = 0;
+		pthread_cond_broadcast(&x->cv);
+	}
+	pthread_mutex_unlock(&x->mu);
+	return NULL;
+}
+
+/* After a round: hands the set just filled to the writer once it has written
+ * the one before, and lets the next round fill the other set. */
+static int stream_round(void *ctx, int nslots)
+{
+	struct stream *x = ctx;
+	int rc;
+
+	if (!x->threaded) {
+		if (x->rc == WS_OK)
+			x->rc = stream_write(x, x->cur, nslots);
+		return x->rc;
+	}
+	pthread_mutex_lock(&x->mu);
+	while (x->pending)
+		pthread_cond_wait(&x->cv, &x->mu);
+	rc = x->rc;
+	if (rc == WS_OK) {
+		x->wset = x->cur;
+		x->pending = nslots;
+		pthread_cond_broadcast(&x->cv);
+	}
+	pthread_mutex_unlock(&x->mu);
+	x->cur ^= 1;
+	return rc;
+}
+
+/* Monotonic seconds, for the time the statistics took. */
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the series table is computed from, when it is computed as it is written. */
+struct live {
+	const struct ws_index *ix;
+	const struct ws_stats_opts *so;
+	struct ws_stats *st;
+	double *t_stats;
+};
+
+/* Computes the statistics and writes the series table to f as they come. */
+static int stream_series(const struct ws_table *t, const struct live *lv,
+			 const struct ws_report_opts *o, FILE *f, const char *name,
+			 struct ws_err *err)
+{
+	struct stream x;
+	struct ws_stats_sink sink = {.block = stream_block, .round = stream_round, .ctx = &x};
+	double t0 = seconds();
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.d = &t->dict;
+	x.excel = o->excel;
+	x.f = f;
+	if (!(x.marks = ws_csv_marks_new(&t->dict)))
+		return ws_err_set(err, WS_ENOMEM, "out of memory");
+	if (o->excel)
+		fputs("\xEF\xBB\xBF", f);
+	for (size_t c = 0; c < ws_tab_ncols(WS_TAB_SERIES); c++) {
+		if (c)
+			fputc(',', f);
+		fputs(ws_tab_col(WS_TAB_SERIES, c), f);
+	}
+	fputc('\n', f);
+	/* a writer thread when there is more than a few blocks and more than one core */
+	if (lv->ix->nseries >= 4 * BLOCK_ROWS && ws_engine_threads(o->threads) > 1 &&
+	    pthread_mutex_init(&x.mu, NULL) == 0) {
+		if (pthread_cond_init(&x.cv, NULL) == 0) {
+			if (pthread_create(&x.th, NULL, stream_writer, &x) == 0)
+				x.threaded = 1;
+			else
+				pthread_cond_destroy(&x.cv);
+		}
+		if (!x.threaded)
+			pthread_mutex_destroy(&x.mu);
+	}
+	sink.block_series = BLOCK_ROWS;
+	rc = ws_stats_compute_blocks(t, lv->ix, lv->so, &sink, lv->st, err);
+	if (x.threaded) {
+		pthread_mutex_lock(&x.mu);
+		x.quit = 1;
+		pthread_cond_broadcast(&x.cv);
+		pthread_mutex_unlock(&x.mu);
+		pthread_join(x.th, NULL);
+		pthread_cond_destroy(&x.cv);
+		pthread_mutex_destroy(&x.mu);
+	}
+	if (x.rc == WS_OK && (fflush(f) != 0 || ferror(f))) {
+		x.rc = WS_EIO;
+		x.err_no = errno ? errno : EIO;
+	}
+	if (x.rc != WS_OK) /* a write failed: that is the error, not the statistics' */
+		rc = ws_err_set(err, x.rc, "%s: writing failed: %s", name,
+				x.rc == WS_ENOMEM ? "out of memory" : strerror(x.err_no));
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < WS_MAX_THREADS; i++)
+			free(x.buf[k][i].buf);
+	free(x.marks);
+	if (lv->t_stats)
+		*lv->t_stats = seconds() - t0;
+	return rc;
+}
+
+/*
+ * Writes the review's tables into dir (NULL: the series table to stdout).
+ * With lv, the statistics are computed here, as the series table is written,
+ * into lv->st; else st holds them.
+ */
+static int csv_dir(const struct ws_table *t, const struct ws_stats *st, const struct live *lv,
+		   const struct ws_report_opts *o, const char *dir, struct ws_err *err)
 {
 	struct ws_out out[WS_TAB_COUNT];
 	char path[4096];
@@ -615,16 +809,26 @@ int ws_report_csv_dir(const struct ws_table *t, const struct ws_stats *st,
 	 * failed run leaves the previous set of tables whole */
 	rc = WS_OK;
 	for (int k = 0; k < WS_TAB_COUNT && rc == WS_OK; k++) {
+		FILE *f;
+
 		if (!dir && k != WS_TAB_SERIES)
 			continue;
 		if (dir && snprintf(path, sizeof(path), "%s/%s.csv", dir, ws_tab_name(k)) >=
-				   (int)sizeof(path))
+				   (int)sizeof(path)) {
 			rc = ws_err_set(err, WS_EIO, "%s: path too long", dir);
-		else if ((rc = ws_report_open(&out[nout], dir ? path : NULL, err)) == WS_OK &&
-			 (ws_report_csv_table(t, st, o, ws_tab_name(k), out[nout++].f) != WS_OK ||
-			  fflush(out[nout - 1].f) != 0))
+			break;
+		}
+		if ((rc = ws_report_open(&out[nout], dir ? path : NULL, err)) != WS_OK)
+			break;
+		f = out[nout++].f;
+		if (k == WS_TAB_SERIES && lv) {
+			rc = stream_series(t, lv, o, f, dir ? path : "stdout", err);
+			st = lv->st;
+		} else if (ws_report_csv_table(t, st, o, ws_tab_name(k), f) != WS_OK ||
+			   fflush(f) != 0) {
 			rc = ws_err_set(err, WS_EIO, "%s: writing failed: %s", dir ? path : "stdout",
 					strerror(errno ? errno : EIO));
+		}
 	}
 	for (int i = 0; i < nout; i++) {
 		if (rc == WS_OK)
@@ -633,4 +837,22 @@ int ws_report_csv_dir(const struct ws_table *t, const struct ws_stats *st,
 			ws_report_abort(&out[i]);
 	}
 	return rc;
+}
+
+int ws_report_csv_dir(const struct ws_table *t, const struct ws_stats *st,
+		      const struct ws_report_opts *o, const char *dir, struct ws_err *err)
+{
+	return csv_dir(t, st, NULL, o, dir, err);
+}
+
+int ws_report_csv_review(const struct ws_table *t, const struct ws_index *ix,
+			 const struct ws_stats_opts *so, const struct ws_report_opts *o,
+			 const char *dir, struct ws_stats *st, double *t_stats, struct ws_err *err)
+{
+	struct live lv = {ix, so, st, t_stats};
+
+	memset(st, 0, sizeof(*st));
+	if (o->division || o->view != WS_VIEW_REVIEW || o->format != WS_FMT_CSV)
+		return ws_err_set(err, WS_EUSAGE, "the one-pass review is the whole CSV review");
+	return csv_dir(t, NULL, &lv, o, dir, err);
 }

@@ -93,4 +93,18 @@ const char *ws_report_num(double x, char *buf, size_t cap);
 int ws_report_write(const struct ws_table *t, const struct ws_stats *st,
 		    const struct ws_report_opts *o, const char *path, struct ws_err *err);
 
+/*
+ * The CSV review computed and written in one pass: what ws_stats_compute then
+ * ws_report_write (WS_FMT_CSV, the review view) give, byte for byte, but the
+ * series rows are formatted as each block of series is computed and written
+ * while the next block is, so the per-series results are never all held
+ * (ws_stats_compute_blocks). st receives the roll-ups (st->series keeps only
+ * their columns; free with ws_stats_fini). o->division must be NULL. When
+ * t_stats is not NULL it receives the seconds until the series table was
+ * written, statistics included.
+ */
+int ws_report_csv_review(const struct ws_table *t, const struct ws_index *ix,
+			 const struct ws_stats_opts *so, const struct ws_report_opts *o,
+			 const char *dir, struct ws_stats *st, double *t_stats, struct ws_err *err);
+
 #endif /* WS_REPORT_H */

@@ -168,6 +168,45 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /*
+ * The review computed and written in one pass (ws_report_csv_review) gives
+ * the four files that ws_report_write just wrote into dir, byte for byte.
+ */
+static void one_pass_gives_the_same(const struct ws_table *t, const struct ws_index *ix,
+				    const struct ws_report_opts *o, const char *dir)
+{
+	static const char *const names[] = {"series", "divisions", "objectives", "ward"};
+	struct ws_stats_opts so = {.near = 0.9, .streak = 3, .threads = o->threads};
+	struct ws_stats st;
+	struct ws_err err = {0};
+	char *before[4], path[256];
+	size_t len[4];
+	double secs = -1;
+
+	for (int k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "%s/%s.csv", dir, names[k]);
+		before[k] = slurp(path, &len[k]);
+	}
+	cr_assert(eq(int, ws_report_csv_review(t, ix, &so, o, dir, &st, &secs, &err), WS_OK), "%s",
+		  err.msg);
+	cr_assert(secs >= 0, "the time of the statistics is given");
+	cr_assert(eq(ptr, st.series.slope, NULL), "only the roll-up columns are kept");
+	for (int k = 0; k < 4; k++) {
+		size_t n;
+		char *got;
+
+		snprintf(path, sizeof(path), "%s/%s.csv", dir, names[k]);
+		got = slurp(path, &n);
+		cr_assert(eq(sz, n, len[k]), "%s.csv, threads %d, excel %d", names[k], o->threads,
+			  o->excel);
+		cr_assert(memcmp(got, before[k], n) == 0, "%s.csv, threads %d, excel %d", names[k],
+			  o->threads, o->excel);
+		free(got);
+		free(before[k]);
+	}
+	ws_stats_fini(&st);
+}
+
+/*
  * 20,000 series (five blocks of 4096 rows, so several threads format them)
  * whose texts come from `texts` and whose numbers run from 1e-7 to 1e7, with
  * gaps: series.csv must be the expected text with --threads 1 and 3, with and
@@ -230,6 +269,7 @@ Test(reports, series_csv_is_the_cells_byte_for_byte)
 				  "byte %zu of %zu (got %zu bytes)", excel, threads, at, want.len, n);
 			cr_assert(eq(sz, n, want.len));
 			free(got);
+			one_pass_gives_the_same(&t, &ix, &o, dir);
 		}
 		free(want.s);
 	}
@@ -240,6 +280,44 @@ Test(reports, series_csv_is_the_cells_byte_for_byte)
 		unlink(path);
 	}
 	rmdir(dir);
+	ws_stats_fini(&st);
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+}
+
+/*
+ * A write that fails while the series table is streamed (stdout is /dev/full,
+ * the writer thread is busy: 20,000 series) is WS_EIO with the writer's
+ * message, not a statistics error, and the pass stops cleanly.
+ */
+Test(reports, one_pass_review_reports_a_failed_write)
+{
+	struct ws_stats_opts so = {.near = 0.9, .streak = 3, .threads = 2};
+	struct ws_report_opts o = {.format = WS_FMT_CSV, .threads = 2};
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_stats st;
+	struct ws_err err = {0};
+
+	cr_assert(eq(int, ws_table_init(&t), WS_OK));
+	for (int i = 0; i < 20000; i++) {
+		struct ws_row r = {0};
+		char name[32];
+
+		snprintf(name, sizeof(name), "ind-%05d", i);
+		r.indicator = intern(&t, name);
+		r.division = intern(&t, "D");
+		for (int y = 0; y < 3; y++) {
+			r.year = 2020 + y;
+			r.target = 10;
+			r.actual = 9 + y;
+			cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
+		}
+	}
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK), "%s", err.msg);
+	cr_assert(not(eq(ptr, freopen("/dev/full", "w", stdout), NULL)));
+	cr_assert(eq(int, ws_report_csv_review(&t, &ix, &so, &o, "-", &st, NULL, &err), WS_EIO));
+	cr_assert(eq(str, err.msg, "stdout: writing failed: No space left on device"));
 	ws_stats_fini(&st);
 	ws_index_fini(&ix);
 	ws_table_fini(&t);
