@@ -335,25 +335,8 @@ static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
 	uint64_t hv = hash_attr(k), e;
 	size_t h;
 
-	if (t->a_nslot == 0) { /* the first set, or the hash was released: from the columns */
-		size_t n = 1024;
-
-		while (n < 2 * t->na + 2)
-			n *= 2;
-		if (!(t->a_slot = calloc(n, sizeof(*t->a_slot))))
-			return WS_ENOMEM;
-		t->a_nslot = n;
-		for (size_t b = 0; b < t->na; b++) {
-			uint64_t hb;
-
-			attr_key(t, b, have);
-			hb = hash_attr(have);
-			h = (size_t)(hb >> 32) & (n - 1);
-			while (t->a_slot[h])
-				h = (h + 1) & (n - 1);
-			t->a_slot[h] = SLOT(hb, b);
-		}
-	}
+	if (t->a_nslot == 0 && attr_rehash(t, 1024) != WS_OK)
+		return WS_ENOMEM;
 	h = (size_t)(hv >> 32) & (t->a_nslot - 1);
 	while ((e = t->a_slot[h]) != 0) {
 		if ((e >> 32) == (hv >> 32)) {
@@ -392,7 +375,8 @@ static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
 	return WS_OK;
 }
 
-int ws_table_intern_attr(struct ws_table *t, const struct ws_row *r, uint32_t *code)
+/* The code of r's attribute set in t, added when new. */
+static int intern_attr(struct ws_table *t, const struct ws_row *r, uint32_t *code)
 {
 	uint32_t k[6] = {r->ward, r->division, r->objective, r->indicator, r->unit, r->direction};
 	uint32_t a = t->a_last;
@@ -407,6 +391,32 @@ int ws_table_intern_attr(struct ws_table *t, const struct ws_row *r, uint32_t *c
 	if (attr_intern(t, k, code) != WS_OK)
 		return WS_ENOMEM;
 	t->a_last = *code;
+	return WS_OK;
+}
+
+int ws_table_append_sets(struct ws_table *t, const struct ws_table *u, const uint32_t *map,
+			 uint32_t *first)
+{
+	size_t na = t->na + u->na;
+
+	if (na >= UINT32_MAX - 1)
+		return WS_ENOMEM;
+	if (na > t->a_cap) {
+		if (grow(&t->ward, na, 4) || grow(&t->division, na, 4) || grow(&t->objective, na, 4) ||
+		    grow(&t->indicator, na, 4) || grow(&t->unit, na, 4) || grow(&t->direction, na, 1))
+			return WS_ENOMEM;
+		t->a_cap = na;
+	}
+	for (size_t a = 0, b = t->na; a < u->na; a++, b++) {
+		t->ward[b] = map[u->ward[a]];
+		t->division[b] = map[u->division[a]];
+		t->objective[b] = map[u->objective[a]];
+		t->indicator[b] = map[u->indicator[a]];
+		t->unit[b] = map[u->unit[a]];
+		t->direction[b] = u->direction[a];
+	}
+	*first = (uint32_t)t->na;
+	t->na = na;
 	return WS_OK;
 }
 
@@ -432,13 +442,15 @@ int ws_table_append(struct ws_table *t, const struct ws_row *r)
 	size_t i = t->n;
 	uint32_t a;
 
+	if (t->map || (t->cap && !t->line))
+		return WS_EUSAGE; /* a mapped table, or its provenance was released */
 	if (r->year < INT16_MIN || r->year > INT16_MAX)
 		return WS_EVALUE; /* years are stored in 16 bits */
 	if (i == t->cap && ws_table_reserve(t, t->cap ? t->cap * 2 : 1024) != WS_OK)
 		return WS_ENOMEM;
 	if (i >= UINT32_MAX)
 		return WS_ENOMEM; /* row numbers are 32-bit in the index */
-	if (ws_table_intern_attr(t, r, &a) != WS_OK || file_run(t, i, r->file) != WS_OK)
+	if (intern_attr(t, r, &a) != WS_OK || file_run(t, i, r->file) != WS_OK)
 		return WS_ENOMEM;
 	if (r->note && !t->note) { /* the first note: the column starts, zero before it */
 		if (!(t->note = calloc(t->cap, sizeof(*t->note))))

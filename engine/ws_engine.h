@@ -186,10 +186,19 @@ int ws_table_init(struct ws_table *t);
 void ws_table_fini(struct ws_table *t);
 /* Reserves room for at least n rows in total (optional, avoids regrowth). */
 int ws_table_reserve(struct ws_table *t, size_t n);
-/* Appends one row; amortised O(1), no allocation unless the columns grow. */
+/* Appends one row; amortised O(1), no allocation unless the columns grow.
+ * WS_EVALUE for a year outside 16 bits; WS_EUSAGE on a mapped table or once
+ * the provenance is released. */
 int ws_table_append(struct ws_table *t, const struct ws_row *r);
-/* The code of r's attribute set in t (added when new), without appending a row. */
-int ws_table_intern_attr(struct ws_table *t, const struct ws_row *r, uint32_t *code);
+/*
+ * Appends u's attribute sets to t's, their string codes mapped through map
+ * (u's dictionary code -> t's); *first receives the code of the first. The
+ * sets are not looked up or hashed: one that t holds already is held twice,
+ * which the series index groups as one (ws_index_build goes by the strings'
+ * codes). For joining tables read in parallel, where that is rare.
+ */
+int ws_table_append_sets(struct ws_table *t, const struct ws_table *u, const uint32_t *map,
+			 uint32_t *first);
 /* Copies row i out of the columns (file, line and note are 0 once released). */
 void ws_table_get(const struct ws_table *t, size_t i, struct ws_row *r);
 /* Dict code of the file row i came from (0, the empty string, when unknown). */

@@ -121,6 +121,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ro.format = formats[k];
 		ws_report_write(&t, &st, &ro, NULL, &err);
 	}
+	{ /* the CSV review in one pass, statistics computed as the rows are written */
+		struct ws_stats st1;
+
+		ro.format = WS_FMT_CSV;
+		ws_report_csv_review(&t, &ix, &so, &ro, NULL, &st1, NULL, &err);
+		ws_stats_fini(&st1);
+	}
 	fflush(stdout);
 out:
 	ws_stats_fini(&st);

@@ -103,28 +103,22 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	struct ws_table *t = r->t;
 	struct ws_table *u = &w->t;
 	uint32_t *map = malloc((size_t)u->dict.n * sizeof(*map));
-	uint32_t *amap = malloc((u->na ? u->na : 1) * sizeof(*amap));
 	size_t base = t->n, n = u->n;
+	uint32_t first;
 	int rc = WS_ENOMEM;
 
-	if (!map || !amap)
+	if (!map)
 		goto out;
 	for (uint32_t c = 0; c < u->dict.n; c++)
 		if (ws_dict_intern(&t->dict, ws_dict_str(&u->dict, c), u->dict.len[c], &map[c]))
 			goto out;
-	/* attribute sets: each private set, its codes remapped, interned in the main table */
-	for (size_t a = 0; a < u->na; a++) {
-		struct ws_row row = {.ward = map[u->ward[a]], .division = map[u->division[a]],
-				     .objective = map[u->objective[a]],
-				     .indicator = map[u->indicator[a]], .unit = map[u->unit[a]],
-				     .direction = u->direction[a]};
-
-		if (ws_table_intern_attr(t, &row, &amap[a]))
-			goto out;
-	}
-	/* per-row codes: remapped in the private column, which then moves */
+	/* attribute sets: appended as they are, not looked up (a series that
+	 * spans the cut has its set twice, which the index takes as one) */
+	if (ws_table_append_sets(t, u, map, &first))
+		goto out;
+	/* per-row codes: shifted in the private column, which then moves */
 	for (size_t i = 0; i < n; i++) {
-		u->attr[i] = amap[u->attr[i]];
+		u->attr[i] += first;
 		u->line[i] += line_off;
 	}
 	if (u->note)
@@ -184,7 +178,6 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	rc = WS_OK;
 out:
 	free(map);
-	free(amap);
 	return rc;
 }
 

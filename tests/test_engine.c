@@ -97,6 +97,15 @@ Test(engine, dict_rank_is_bytewise)
 
 /* ---- table ----------------------------------------------------------------- */
 
+/* Interns s into t's dictionary and returns its code. */
+static uint32_t code_of(struct ws_table *t, const char *s)
+{
+	uint32_t c;
+
+	cr_assert(eq(int, ws_dict_intern(&t->dict, s, strlen(s), &c), WS_OK));
+	return c;
+}
+
 static struct ws_row make_row(uint32_t ward, uint32_t division, uint32_t indicator, int year,
 			      double target, double actual, uint32_t line)
 {
@@ -156,6 +165,101 @@ Test(engine, table_append_grows_and_keeps_every_column)
 	ws_table_fini(&t); /* no-op on a zeroed table */
 }
 
+/*
+ * What rows repeat is kept once: rows of two series interleaved make two
+ * attribute sets, not one per row; files are runs of rows; the note column
+ * starts with the first note; a year outside 16 bits is refused.
+ */
+Test(engine, table_keeps_sets_once_and_files_as_runs)
+{
+	struct ws_table t;
+	struct ws_row r = make_row(1, 2, 3, 2020, 1, 2, 0), g;
+
+	cr_assert(eq(int, ws_table_init(&t), WS_OK));
+	for (uint32_t i = 0; i < 12; i++) {
+		r.indicator = 3 + i % 2; /* two series, alternating */
+		r.file = i < 5 ? 7 : i < 9 ? 8 : 7; /* files 7, 8, then 7 again */
+		r.line = i + 2;
+		r.note = i == 6 ? 9 : 0;
+		cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
+		if (i < 6)
+			cr_assert(eq(ptr, t.note, NULL), "no note column before the first note");
+	}
+	cr_assert(eq(sz, t.na, 2), "one set per series, not per row");
+	cr_assert(eq(sz, t.nruns, 3));
+	for (uint32_t i = 0; i < 12; i++) {
+		ws_table_get(&t, i, &g);
+		cr_assert(eq(u32, g.indicator, 3 + i % 2));
+		cr_assert(eq(u32, g.file, i < 5 ? 7 : i < 9 ? 8 : 7), "row %u", i);
+		cr_assert(eq(u32, g.note, i == 6 ? 9 : 0), "row %u", i);
+		cr_assert(eq(u32, g.line, i + 2));
+	}
+	ws_table_truncate(&t, 7);
+	cr_assert(eq(sz, t.n, 7));
+	cr_assert(eq(sz, t.nruns, 2), "the run that started after row 7 goes");
+	cr_assert(eq(u32, ws_table_file(&t, 6), 8));
+	r.year = 40000;
+	cr_assert(eq(int, ws_table_append(&t, &r), WS_EVALUE), "a year beyond 16 bits");
+	cr_assert(eq(sz, t.n, 7));
+	ws_table_release_provenance(&t);
+	cr_assert(eq(ptr, t.line, NULL));
+	ws_table_get(&t, 3, &g);
+	cr_assert(eq(u32, g.line, 0));
+	r.year = 2021;
+	cr_assert(eq(int, ws_table_append(&t, &r), WS_EUSAGE), "no row after the release");
+	ws_table_fini(&t);
+}
+
+/*
+ * Sets appended from another table without a lookup (ws_table_append_sets,
+ * as the parallel reader joins its chunks) may repeat a set; the index still
+ * makes one series of them.
+ */
+Test(engine, index_groups_repeated_sets)
+{
+	struct ws_table t, u;
+	struct ws_index ix;
+	struct ws_err err = {0};
+	uint32_t map[8], first;
+
+	ws_table_init(&t);
+	ws_table_init(&u);
+	for (int y = 0; y < 3; y++) {
+		struct ws_row r = make_row(0, code_of(&t, "A"), code_of(&t, "x"), 2020 + y, NAN, y, 0);
+
+		ws_table_append(&t, &r);
+	}
+	for (int y = 3; y < 5; y++) {
+		struct ws_row r = make_row(0, code_of(&u, "A"), code_of(&u, "x"), 2020 + y, NAN, y, 0);
+
+		ws_table_append(&u, &r);
+	}
+	for (uint32_t c = 0; c < u.dict.n; c++)
+		map[c] = code_of(&t, ws_dict_str(&u.dict, c));
+	cr_assert(eq(int, ws_table_append_sets(&t, &u, map, &first), WS_OK));
+	cr_assert(eq(u32, first, 1));
+	cr_assert(eq(sz, t.na, 2), "the set is held twice");
+	for (size_t i = 0; i < u.n; i++) {
+		struct ws_row r;
+
+		ws_table_get(&u, i, &r);
+		r.division = map[r.division];
+		r.indicator = map[r.indicator];
+		cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
+	}
+	/* rows appended through ws_table_append find the first set; point the
+	 * last two at the repeated set as the parallel reader does */
+	t.attr[3] = t.attr[4] = first;
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 1), "one series from two equal sets");
+	cr_assert(eq(sz, ix.start[1], 5));
+	for (size_t j = 0; j < 5; j++)
+		cr_assert(eq(i32, t.year[ix.row[j]], 2020 + (int)j));
+	ws_index_fini(&ix);
+	ws_table_fini(&u);
+	ws_table_fini(&t);
+}
+
 Test(engine, table_reserve_avoids_regrowth)
 {
 	struct ws_table t;
@@ -174,15 +278,6 @@ Test(engine, table_reserve_avoids_regrowth)
 }
 
 /* ---- series index ------------------------------------------------------------ */
-
-/* Interns s into t's dictionary and returns its code. */
-static uint32_t code_of(struct ws_table *t, const char *s)
-{
-	uint32_t c;
-
-	cr_assert(eq(int, ws_dict_intern(&t->dict, s, strlen(s), &c), WS_OK));
-	return c;
-}
 
 /*
  * A table whose rows arrive out of order: series interleaved, years shuffled.
