@@ -25,8 +25,6 @@
 #include <gsl/gsl_fit.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,36 +81,39 @@ struct textbuf {
 	size_t len, cap;
 };
 
-/* Appends a printf-formatted reason for series i to tb. */
-static int reason_set(struct textbuf *tb, struct ws_series_stats *s, size_t i, const char *fmt,
-		      ...) WS_PRINTF(4, 5);
-static int reason_set(struct textbuf *tb, struct ws_series_stats *s, size_t i, const char *fmt,
-		      ...)
-{
-	char buf[512];
-	va_list ap;
-	size_t n;
+/*
+ * Room for the longest reason, in bytes with its NUL. The longest is
+ * "persistent: missed " + 12 years of at most 11 characters and 11 commas +
+ * " (gap " + 12 gaps of at most 17 (%.10g: -d.ddddddddde-ddd) and 11 commas +
+ * ")", 385 bytes; the last gap is written with 32 bytes of room (ws_fmt_double
+ * wants them), which ends before byte 400.
+ */
+#define REASON_MAX 512
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	n = strlen(buf);
-	if (tb->len + n + 1 > tb->cap) {
+/* The end of tb with REASON_MAX bytes of room, or NULL when out of memory. */
+static char *reason_room(struct textbuf *tb)
+{
+	if (tb->len + REASON_MAX > tb->cap) {
 		size_t cap = tb->cap ? tb->cap * 2 : 1 << 16;
 		char *p;
 
-		while (cap < tb->len + n + 1)
+		while (cap < tb->len + REASON_MAX)
 			cap *= 2;
 		p = realloc(tb->p, cap);
 		if (!p)
-			return WS_ENOMEM;
+			return NULL;
 		tb->p = p;
 		tb->cap = cap;
 	}
-	memcpy(tb->p + tb->len, buf, n + 1);
+	return tb->p + tb->len;
+}
+
+/* Makes the n bytes written at reason_room(tb) the reason of series i. */
+static void reason_done(struct textbuf *tb, struct ws_series_stats *s, size_t i, size_t n)
+{
+	tb->p[tb->len + n] = '\0';
 	s->reason[i] = tb->len;
 	tb->len += n + 1;
-	return WS_OK;
 }
 
 /* Is (target, actual) met for this direction? gap >= 0. */
@@ -130,44 +131,98 @@ struct scratch {
 	struct textbuf text; /* the reasons written */
 };
 
-/* x as "%.*g" with prec digits; plus sign when asked. Gaps get 10 digits
- * (a gap of -19155 reads as such, not as -1.916e+04), ratios 4. */
-static const char *num(double x, int prec, int plus, char *buf)
+/* Writes z at b + o; returns the new length. */
+static size_t put_str(char *b, size_t o, const char *z)
 {
-	size_t o = 0;
+	size_t n = strlen(z);
 
-	if (plus && x >= 0)
-		buf[o++] = '+';
-	ws_fmt_double(x, prec, buf + o, 32);
-	return buf;
+	memcpy(b + o, z, n);
+	return o + n;
 }
 
-/* Writes the reason of series i: the flag, the years and the gaps. */
+/* Writes v as printf's "%d" at b + o; returns the new length. */
+static size_t put_int(char *b, size_t o, int32_t v)
+{
+	char tmp[12];
+	int k = sizeof(tmp);
+	uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+
+	do {
+		tmp[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--k] = '-';
+	memcpy(b + o, tmp + k, sizeof(tmp) - (size_t)k);
+	return o + sizeof(tmp) - (size_t)k;
+}
+
+/* Writes x as "%.*g" with prec digits at b + o, plus sign when asked; needs
+ * 33 bytes of room; returns the new length. Gaps get 10 digits (a gap of
+ * -19155 reads as such, not as -1.916e+04), ratios 4. */
+static size_t put_num(char *b, size_t o, double x, int prec, int plus)
+{
+	if (plus && x >= 0)
+		b[o++] = '+';
+	return o + ws_fmt_double(x, prec, b + o, 32);
+}
+
+/*
+ * Writes the reason of series i: the flag, the years and the gaps. Built piece
+ * by piece, without printf: a printf call per reason cost more than the rest
+ * of the reason, and ws_fmt_double writes what "%.*g" writes.
+ */
 static int explain(struct ws_series_stats *s, size_t i, struct scratch *w, int nmiss)
 {
-	char years[256] = "", gaps[256] = "", a[40], b[40];
+	char *b = reason_room(&w->text);
+	size_t o = 0;
 
-	if (s->review_year[i] < 0)
-		return reason_set(&w->text, s, i, "%s", s->nobs[i] == 0 ? "not reviewed: no actual"
-							       : "not reviewed: no year with both target and actual");
-	if (s->persistent[i] == 1) {
-		size_t yl = 0, gl = 0;
+	if (!b)
+		return WS_ENOMEM;
+	if (s->review_year[i] < 0) {
+		if (s->nobs[i] == 0)
+			o = put_str(b, o, "not reviewed: no actual");
+		else
+			o = put_str(b, o, "not reviewed: no year with both target and actual");
+	} else if (s->persistent[i] == 1) {
+		int k0 = nmiss > 12 ? nmiss - 12 : 0;
 
-		for (int k = nmiss > 12 ? nmiss - 12 : 0; k < nmiss; k++) {
-			yl += (size_t)snprintf(years + yl, sizeof(years) - yl, "%s%d", yl ? "," : "",
-					       w->miss_year[k]);
-			gl += (size_t)snprintf(gaps + gl, sizeof(gaps) - gl, "%s%s", gl ? "," : "",
-					       num(w->miss_gap[k], 10, 0, a));
+		o = put_str(b, o, "persistent: missed ");
+		for (int k = k0; k < nmiss; k++) {
+			if (k > k0)
+				b[o++] = ',';
+			o = put_int(b, o, w->miss_year[k]);
 		}
-		return reason_set(&w->text, s, i, "persistent: missed %s (gap %s)", years, gaps);
+		o = put_str(b, o, " (gap ");
+		for (int k = k0; k < nmiss; k++) {
+			if (k > k0)
+				b[o++] = ',';
+			o = put_num(b, o, w->miss_gap[k], 10, 0);
+		}
+		b[o++] = ')';
+	} else if (s->band[i] == WS_BAND_MET) {
+		o = put_str(b, o, "met ");
+		o = put_int(b, o, s->review_year[i]);
+		o = put_str(b, o, " (gap ");
+		o = put_num(b, o, s->gap[i], 10, 1);
+		b[o++] = ')';
+	} else {
+		int ach = !isnan(s->achievement[i]);
+
+		if (ach && s->band[i] == WS_BAND_NEAR)
+			o = put_str(b, o, "near: ");
+		o = put_str(b, o, "missed ");
+		o = put_int(b, o, s->review_year[i]);
+		o = put_str(b, o, " (gap ");
+		o = put_num(b, o, s->gap[i], 10, 0);
+		if (ach) {
+			o = put_str(b, o, ", achievement ");
+			o = put_num(b, o, s->achievement[i], 4, 0);
+		}
+		b[o++] = ')';
 	}
-	if (s->band[i] == WS_BAND_MET)
-		return reason_set(&w->text, s, i, "met %d (gap %s)", s->review_year[i], num(s->gap[i], 10, 1, a));
-	if (isnan(s->achievement[i]))
-		return reason_set(&w->text, s, i, "missed %d (gap %s)", s->review_year[i], num(s->gap[i], 10, 0, a));
-	return reason_set(&w->text, s, i, "%s %d (gap %s, achievement %s)",
-			  s->band[i] == WS_BAND_NEAR ? "near: missed" : "missed", s->review_year[i],
-			  num(s->gap[i], 10, 0, a), num(s->achievement[i], 4, 0, b));
+	reason_done(&w->text, s, i, o);
+	return WS_OK;
 }
 
 /* t quantile 0.975 with df degrees of freedom, computed once per df. */

@@ -14,7 +14,11 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../engine/ws_engine.h"
@@ -37,6 +41,13 @@
 			cr_expect(epsilon_eq(dbl, g_, w_, (rel) * fabs(w_)),                 \
 				  "%s: got %.17g, want %.17g", #got, g_, w_);               \
 	} while (0)
+
+/* Same bits: -0 is not +0, and NaN payloads count (where both sides run the
+ * same arithmetic). */
+static int same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
 
 /* ---- NIST StRD Norris ------------------------------------------------------ */
 
@@ -153,6 +164,49 @@ ParameterizedTest(struct sen_case *c, stats, sen)
 	EXPECT_NUM(ws_stats_sen(c->x, c->y, c->n, work), c->want, REL);
 }
 
+/*
+ * ws_stats_sen moves three slopes before GSL's quickselect (sen_pivot); the
+ * median must keep its bits. Against gsl_stats_median of the slopes in i-major
+ * order, as ws_stats_sen handed them to GSL before: random series of 2..12
+ * points with tied years, tied values, -0 beside +0, subnormals and huge
+ * values, and one series with a NaN slope (inf/inf).
+ */
+Test(stats, sen_bits_as_gsl_median)
+{
+	static const double odd[] = {-0.0, 0.0, 0.0, 1, -1, 2.5, 1e-320, -3e-321, 1e300, -1e300};
+	const double xn[] = {-1e308, -1, 0, 1, 1e308}, yn[] = {-1.7e308, 0, 1, 2, 1.7e308};
+	double work[66], ref[66];
+	uint64_t r = 99;
+	int nans = 0;
+
+	for (int c = 0; c <= 20000; c++) {
+		double xs[12], ys[12], got, want;
+		const double *x = xs, *y = ys;
+		size_t n = 2 + (size_t)c % 11, k = 0;
+
+		if (c == 20000) { /* the NaN case */
+			x = xn;
+			y = yn;
+			n = 5;
+		}
+		for (size_t i = 0; c < 20000 && i < n; i++) {
+			r = r * 6364136223846793005ull + 1442695040888963407ull; /* PCG's LCG step */
+			xs[i] = i == 0 ? 2010 : xs[i - 1] + ((r >> 60) == 0 ? 0 : 1 + (double)(r >> 62));
+			ys[i] = (r >> 40 & 3) == 0 ? odd[(r >> 20) % 10] : (double)((r >> 20) % 64) / 4 - 8;
+		}
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (x[j] != x[i])
+					ref[k++] = (y[j] - y[i]) / (x[j] - x[i]);
+		want = k ? gsl_stats_median(ref, 1, k) : NAN;
+		got = ws_stats_sen(x, y, n, work);
+		nans += isnan(got);
+		cr_expect(same_bits(got, want) || (k == 0 && isnan(got)),
+			  "case %d (n=%zu): got %.17g, want %.17g", c, n, got, want);
+	}
+	cr_expect(gt(int, nans, 0), "the NaN case ran");
+}
+
 /* ---- Mann-Kendall ------------------------------------------------------------ */
 
 struct mk_case {
@@ -237,6 +291,88 @@ Test(stats, mk_exact_every_tie_pattern)
 		} while (next_partition(part, &k));
 	}
 	cr_expect(eq(int, patterns, 135));
+}
+
+/* Next distinct ordering of a[0..n) in lexicographic order; 0 after the last. */
+static int next_ordering(int *a, int n)
+{
+	int i = n - 2, j = n - 1, t;
+
+	while (i >= 0 && a[i] >= a[i + 1])
+		i--;
+	if (i < 0)
+		return 0;
+	while (a[j] <= a[i])
+		j--;
+	t = a[i];
+	a[i] = a[j];
+	a[j] = t;
+	for (int l = i + 1, h = n - 1; l < h; l++, h--) {
+		t = a[l];
+		a[l] = a[h];
+		a[h] = t;
+	}
+	return 1;
+}
+
+/*
+ * The exact p is a lookup by |S| in a table built once per tie pattern: for
+ * every S of a few patterns, against the null distribution counted by brute
+ * force over every distinct ordering of the values. p = #{|S'| >= |S|} /
+ * #orderings is a ratio of integers below 2^53, one rounding either way, so
+ * the bits must match (as they matched the summation the table replaced).
+ */
+Test(stats, mk_exact_every_s)
+{
+	static const int patterns[][11] = {
+		/* n, then the tie sizes */
+		{4, 1, 1, 1, 1},       {6, 2, 2, 1, 1},          {7, 3, 1, 1, 1, 1},
+		{8, 1, 1, 1, 1, 1, 1, 1, 1}, {9, 2, 2, 2, 1, 1, 1}, {9, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+		{10, 5, 5},            {10, 4, 3, 2, 1},         {10, 2, 2, 1, 1, 1, 1, 1, 1},
+	};
+	int checked = 0;
+
+	for (size_t c = 0; c < sizeof(patterns) / sizeof(patterns[0]); c++) {
+		int n = patterns[c][0], a[10], pos = 0, rep[91][10], have[91] = {0};
+		long long count[91] = {0}, total = 0;
+
+		for (int g = 1; pos < n; g++) /* sorted: the first ordering */
+			for (int j = 0; j < patterns[c][g]; j++)
+				a[pos++] = g;
+		do {
+			int s = 0;
+
+			for (int i = 0; i < n; i++)
+				for (int j = i + 1; j < n; j++)
+					s += (a[j] > a[i]) - (a[j] < a[i]);
+			count[s + 45]++;
+			total++;
+			if (!have[s + 45]) {
+				memcpy(rep[s + 45], a, sizeof(a));
+				have[s + 45] = 1;
+			}
+		} while (next_ordering(a, n));
+		for (int s = -45; s <= 45; s++) {
+			double y[10], work[10], got_s, got_p, want;
+			long long tail = 0;
+
+			if (!have[s + 45])
+				continue;
+			for (int s2 = -45; s2 <= 45; s2++)
+				if (abs(s2) >= abs(s))
+					tail += count[s2 + 45];
+			want = (double)tail / (double)total;
+			for (int i = 0; i < n; i++)
+				y[i] = 0.5 * rep[s + 45][i] - 1; /* any values of that order */
+			ws_stats_mk(y, (size_t)n, work, &got_s, &got_p);
+			cr_expect(epsilon_eq(dbl, got_s, (double)s, 1e-9), "pattern %zu: S=%g, want %d",
+				  c, got_s, s);
+			cr_expect(same_bits(got_p, want), "pattern %zu S=%d: p=%.17g, want %.17g", c, s,
+				  got_p, want);
+			checked++;
+		}
+	}
+	cr_expect(gt(int, checked, 200));
 }
 
 Test(stats, mk_normal_n12)
@@ -741,6 +877,75 @@ Test(pipeline, reasons, .fini = teardown)
 	cr_expect(eq(i32, g_st.series.lag[series_of(NULL, "p14")], 2022 - 2014));
 }
 
+/* Appends the printf text of fmt to buf (of 512 bytes). */
+static void cat(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cat(char *buf, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, 512 - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The reasons are written piece by piece, without printf (explain): against
+ * snprintf with the formats they replaced ("%d", "%.10g" gaps, "%.4g" ratios,
+ * a '+' before a gap >= 0 when met), for years of 1 to 5 digits and year 0,
+ * gaps of 17 characters (%.10g at its longest), huge and tiny values.
+ */
+Test(pipeline, reasons_as_printf, .fini = teardown)
+{
+	struct obs rows[64];
+	char want[512] = "", gaps[256] = "";
+	size_t n = 0;
+
+	for (int j = 0; j < 14; j++) /* the last 12 of 14 listed, 17-character gaps */
+		rows[n++] = (struct obs)OB("long", 32754 + j, 0, -1.234567891e-300 * (1 + j / 7.0));
+	for (int j = 0; j < 4; j++) /* years of 1 to 4 digits */
+		rows[n++] = (struct obs)OB("short", j == 0 ? 7 : j == 1 ? 42 : j == 2 ? 512 : 1999,
+					   1e300, -1e300 / (j + 3));
+	for (int j = 0; j < 3; j++) /* year 0 (below 0 is no year: review_year -1) */
+		rows[n++] = (struct obs)OB("y0", j, 3, 2 - j / 3.0);
+	rows[n++] = (struct obs)OB("metbig", 2022, 1, 1.5e300);
+	rows[n++] = (struct obs)OB("nearthird", 2022, 3, 2.9999999);
+	rows[n++] = (struct obs)OB("tinyratio", 2022, 1, 1e-300);
+	rows[n++] = (struct obs)OB("bigmiss", 2022, 123456789012.0, 5);
+	run(rows, n, NULL);
+
+	strcpy(want, "persistent: missed ");
+	for (int j = 2; j < 14; j++)
+		cat(want, "%s%d", j > 2 ? "," : "", 32754 + j);
+	for (int j = 2; j < 14; j++)
+		cat(gaps, "%s%.10g", j > 2 ? "," : "", -1.234567891e-300 * (1 + j / 7.0));
+	cat(want, " (gap %s)", gaps);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "long")), want));
+	cr_expect(gt(sz, strlen(want), 290), "the longest reason of 5-digit years");
+
+	want[0] = gaps[0] = '\0';
+	for (int j = 0; j < 4; j++)
+		cat(gaps, "%s%.10g", j ? "," : "", -1e300 / (j + 3) - 1e300);
+	snprintf(want, sizeof(want), "persistent: missed 7,42,512,1999 (gap %s)", gaps);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "short")), want));
+
+	snprintf(want, sizeof(want), "persistent: missed 0,1,2 (gap %.10g,%.10g,%.10g)", 2 - 3.0,
+		 2 - 1 / 3.0 - 3, 2 - 2 / 3.0 - 3);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "y0")), want));
+
+	snprintf(want, sizeof(want), "met 2022 (gap +%.10g)", 1.5e300 - 1);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "metbig")), want));
+	snprintf(want, sizeof(want), "near: missed 2022 (gap %.10g, achievement %.4g)",
+		 2.9999999 - 3, 2.9999999 / 3);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "nearthird")), want));
+	snprintf(want, sizeof(want), "missed 2022 (gap %.10g, achievement %.4g)", 1e-300 - 1,
+		 1e-300);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "tinyratio")), want));
+	snprintf(want, sizeof(want), "missed 2022 (gap %.10g, achievement %.4g)",
+		 5 - 123456789012.0, 5 / 123456789012.0);
+	cr_expect(eq(str, (char *)reason_of(series_of(NULL, "bigmiss")), want));
+}
+
 Test(pipeline, lag_and_review_year_option, .fini = teardown)
 {
 	const struct obs rows[] = {OB("old", 2020, 5, 6), OB("new", 2022, NA, 1)};
@@ -900,12 +1105,6 @@ struct blocks_seen {
 	size_t bad[WS_MAX_THREADS];
 	size_t rounds, blocks[WS_MAX_THREADS];
 };
-
-/* Same bits (NaN payloads included: both passes run the same code). */
-static int same_bits(double a, double b)
-{
-	return memcmp(&a, &b, sizeof(a)) == 0;
-}
 
 static int check_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
 {
