@@ -76,6 +76,16 @@ struct reader {
 	size_t *hdr_off;          /* offset of column c's name in hdr */
 	size_t max_field;         /* the field limit, default applied */
 	size_t max_cols;          /* the column limit, default applied */
+	/* the previous row's attribute columns (ward ... direction), when they
+	 * lead the header: a row whose leading bytes are the same takes the same
+	 * codes without interning them again (the common case: a series' rows
+	 * follow each other) */
+	size_t attr_cols;         /* leading columns that hold every attribute column, 0 = none */
+	char prev[256];           /* those columns' bytes in the previous accepted row */
+	size_t prev_len;
+	int prev_ok;              /* prev and the codes below are valid */
+	uint32_t prev_ward, prev_division, prev_objective, prev_indicator, prev_unit;
+	uint8_t prev_direction;
 	/* current record */
 	char *fb;                 /* fields as libcsv unquoted them, each NUL-terminated */
 	size_t fb_len, fb_cap;

@@ -214,6 +214,7 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 		x->r.foff = x->r.flen = NULL;
 		x->r.fb_len = x->r.fb_cap = x->r.nf = x->r.fcap = 0;
 		memset(x->r.last, 0, sizeof(x->r.last));
+		x->r.prev_ok = 0; /* its codes are the main dictionary's */
 		x->r.line = 1;
 		x->r.newest = INT32_MIN;
 		x->r.next_report = SIZE_MAX; /* only chunk 0 reports progress */

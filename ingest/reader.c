@@ -287,9 +287,9 @@ static int take_row(struct reader *r)
 {
 	struct ws_row row;
 	double tv[MAX_YEARS], av[MAX_YEARS];
-	size_t n;
+	size_t n, plen = SIZE_MAX;
 	const char *s;
-	int rc, v;
+	int rc, v, same = 0;
 
 	r->log->rows_read++;
 	if (r->bad_col) {
@@ -311,9 +311,25 @@ static int take_row(struct reader *r)
 	row.target = row.actual = NAN;
 	for (int k = 0; k < r->nyears; k++)
 		tv[k] = av[k] = NAN;
-	if ((rc = intern_unit(r, &row.unit)) != WS_OK)
+	/* the attribute columns as in the previous accepted row: its codes, already
+	 * checked (the record was split in place, so its bytes are r->rec's) */
+	if (r->attr_cols && r->fbase == r->rec && r->check_utf8 <= 0) {
+		size_t k = r->attr_cols - 1;
+
+		plen = r->foff[k] + r->flen[k];
+		same = r->prev_ok && plen == r->prev_len && memcmp(r->rec, r->prev, plen) == 0;
+	}
+	if (same) {
+		row.ward = r->prev_ward;
+		row.division = r->prev_division;
+		row.objective = r->prev_objective;
+		row.indicator = r->prev_indicator;
+		row.unit = r->prev_unit;
+		row.direction = r->prev_direction;
+	} else if ((rc = intern_unit(r, &row.unit)) != WS_OK) {
 		return rc;
-	for (size_t c = 0; c < r->ncols; c++) {
+	}
+	for (size_t c = same ? r->attr_cols : 0; c < r->ncols; c++) {
 		const char *name = col_name(r, c);
 		char what[300];
 		double x;
@@ -376,16 +392,32 @@ static int take_row(struct reader *r)
 			break;
 		}
 	}
-	if ((rc = intern_col(r, r->col[R_DIVISION], &row.division)) ||
-	    (rc = intern_col(r, r->col[R_INDICATOR], &row.indicator)) ||
-	    (rc = intern_col(r, r->col[R_OBJECTIVE], &row.objective)) ||
-	    (rc = intern_col(r, r->col[R_NOTE], &row.note)))
+	if ((rc = intern_col(r, r->col[R_NOTE], &row.note)))
 		return rc;
-	if (r->col[R_WARD] >= 0) {
-		if ((rc = intern_col(r, r->col[R_WARD], &row.ward)))
+	if (!same) {
+		if ((rc = intern_col(r, r->col[R_DIVISION], &row.division)) ||
+		    (rc = intern_col(r, r->col[R_INDICATOR], &row.indicator)) ||
+		    (rc = intern_col(r, r->col[R_OBJECTIVE], &row.objective)))
 			return rc;
-	} else {
-		row.ward = r->ward_default;
+		if (r->col[R_WARD] >= 0) {
+			if ((rc = intern_col(r, r->col[R_WARD], &row.ward)))
+				return rc;
+		} else {
+			row.ward = r->ward_default;
+		}
+		/* kept for the rows that follow, when the record is split in place */
+		r->prev_ok = 0;
+		if (plen <= sizeof(r->prev)) {
+			memcpy(r->prev, r->rec, plen);
+			r->prev_len = plen;
+			r->prev_ward = row.ward;
+			r->prev_division = row.division;
+			r->prev_objective = row.objective;
+			r->prev_indicator = row.indicator;
+			r->prev_unit = row.unit;
+			r->prev_direction = row.direction;
+			r->prev_ok = 1;
+		}
 	}
 	r->log->rows_used++;
 	if (!r->sheet) {
@@ -527,6 +559,35 @@ static int all_empty(const struct reader *r)
 	return 1;
 }
 
+/*
+ * How many leading columns hold every attribute column of the header (ward,
+ * division, objective, indicator, unit, direction) and nothing else: take_row
+ * reuses the previous row's codes when those bytes repeat. 0 when some
+ * attribute column comes after another kind (the shortcut is then off).
+ */
+static void attr_prefix(struct reader *r)
+{
+	size_t k = 0, total = 0;
+
+	for (size_t c = 0; c < r->ncols; c++) {
+		int a = r->role[c];
+
+		if (a == R_WARD || a == R_DIVISION || a == R_OBJECTIVE || a == R_INDICATOR ||
+		    a == R_UNIT || a == R_DIRECTION)
+			total++;
+	}
+	while (k < r->ncols && k < total) {
+		int a = r->role[k];
+
+		if (a != R_WARD && a != R_DIVISION && a != R_OBJECTIVE && a != R_INDICATOR &&
+		    a != R_UNIT && a != R_DIRECTION)
+			break;
+		k++;
+	}
+	r->attr_cols = k == total && !r->sheet ? k : 0;
+	r->prev_ok = 0;
+}
+
 /* Splits one record (split_plain, else libcsv) and takes it as header or row. */
 static int take_record(struct reader *r, struct csv_parser *p)
 {
@@ -584,8 +645,12 @@ static int take_record(struct reader *r, struct csv_parser *p)
 		return WS_OK;
 	}
 	if (!r->header_done) {
+		int rc;
+
 		r->header_done = 1;
-		return ws_reader_header(r);
+		if ((rc = ws_reader_header(r)) == WS_OK)
+			attr_prefix(r);
+		return rc;
 	}
 	return take_row(r);
 }
@@ -788,6 +853,7 @@ static int read_text(struct reader *r, const char *path, const char *encoding)
 	double t0;
 
 	r->path = path;
+	r->prev_ok = 0; /* codes of another file's read (or encoding) mean nothing here */
 	r->recoveries = 0;
 	r->header_done = 0;
 	r->newest = INT32_MIN;

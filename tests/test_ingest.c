@@ -1032,3 +1032,65 @@ Test(errors, file_level_messages)
 	cr_assert(eq(int, r.rc, WS_EIO));
 	done(&r);
 }
+
+/*
+ * A row whose leading attribute columns are byte for byte the previous
+ * accepted row's takes that row's codes without interning: a change in any
+ * of those columns, even the last, must still give its own codes; a
+ * rejected row in between, spaces around a cell, a quoted record (read by
+ * libcsv) and a header where the attribute columns do not lead read alike.
+ */
+Test(files, rows_repeating_the_previous_attributes)
+{
+	static const char rows[] =
+		"W,D,1,x,件,higher,2010,1,2\n"
+		"W,D,1,x,件,higher,2011,1,2\n"   /* same: the shortcut */
+		"W,D,2,x,件,higher,2012,1,2\n"   /* objective differs */
+		"W,D,2,x,件,higher,20x3,1,2\n"   /* rejected: its bytes are never kept */
+		"W,D,2,xy,件,higher,2014,1,2\n"  /* indicator differs, same length overall + 1 */
+		"W,D,2,xy,件,higher,2015,1,2\n"
+		"W,D,2,xy,回,higher,2016,1,2\n"  /* unit differs: a second unit, kept per row */
+		"W, D ,2,xy,回,higher,2017,1,2\n" /* spaces: the same trimmed codes */
+		"\"W\",D,2,xy,回,higher,2018,1,2\n" /* quoted: libcsv, the same codes */
+		"W,D,2,xy,回,higher,2019,1,2\n"
+		"V,D,2,xy,回,higher,2020,1,2\n"   /* ward (first column) differs */
+		"V,D,2,xy,回,lower,2021,1,2\n";   /* direction (last attribute column) differs */
+	static const struct {
+		const char *ward, *obj, *ind, *unit;
+		int year;
+	} want[] = {
+		{"W", "1", "x", "件", 2010},  {"W", "1", "x", "件", 2011},  {"W", "2", "x", "件", 2012},
+		{"W", "2", "xy", "件", 2014}, {"W", "2", "xy", "件", 2015}, {"W", "2", "xy", "回", 2016},
+		{"W", "2", "xy", "回", 2017}, {"W", "2", "xy", "回", 2018}, {"W", "2", "xy", "回", 2019},
+		{"V", "2", "xy", "回", 2020}, {"V", "2", "xy", "回", 2021},
+	};
+	char text[1024];
+	struct run r;
+
+	snprintf(text, sizeof(text), "%s%s",
+		 "ward,division,objective,indicator,unit,direction,year,target,actual\n", rows);
+	put("lead.csv", text);
+	/* the same rows with the year first: the attribute columns do not lead */
+	put("late.csv", "year,ward,division,objective,indicator,unit,direction,target,actual\n"
+			"2010,W,D,1,x,件,higher,1,2\n2011,W,D,1,x,件,higher,1,2\n"
+			"2012,W,D,2,x,件,higher,1,2\n");
+	for (int f = 0; f < 2; f++) {
+		ingest(&r, NULL, 1, f ? "late.csv" : "lead.csv");
+		/* x's two units make the merge fail on lead.csv; the rows are read first */
+		cr_assert(eq(sz, r.t.n, f ? 3 : 11));
+		for (size_t i = 0; i < r.t.n; i++) {
+			struct ws_row g;
+
+			ws_table_get(&r.t, i, &g);
+			cr_log_info("file %d row %zu", f, i);
+			cr_expect(eq(str, (char *)str(&r, g.ward), (char *)want[i].ward));
+			cr_expect(eq(str, (char *)str(&r, g.division), "D"));
+			cr_expect(eq(str, (char *)str(&r, g.objective), (char *)want[i].obj));
+			cr_expect(eq(str, (char *)str(&r, g.indicator), (char *)want[i].ind));
+			cr_expect(eq(str, (char *)str(&r, g.unit), (char *)want[i].unit));
+			cr_expect(eq(u8, g.direction, want[i].year == 2021 ? WS_DIR_LOWER : WS_DIR_HIGHER));
+			cr_expect(eq(i32, g.year, want[i].year));
+		}
+		done(&r);
+	}
+}
