@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "report_internal.h"
 
@@ -625,6 +626,9 @@ struct stream {
 	int quit;
 	int rc;              /* the first write failure: WS_ENOMEM or WS_EIO */
 	int err_no;          /* errno of a failed write */
+	size_t rows[2][WS_MAX_THREADS]; /* series in each buffer */
+	size_t total, queued; /* series in all, and handed to the writer so far */
+	int wlast;           /* the set being written is the last: sync after it */
 };
 
 static int stream_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
@@ -634,6 +638,7 @@ static int stream_block(void *ctx, int slot, const struct ws_series_stats *blk, 
 
 	(void)first;
 	out->len = 0;
+	x->rows[x->cur][slot] = blk->n;
 	for (size_t i = 0; i < blk->n; i++)
 		if (ws_csv_series_row(blk, i, x->d, x->marks, x->excel, out) != WS_OK)
 			return WS_ENOMEM;
@@ -660,7 +665,7 @@ static void *stream_writer(void *arg)
 
 	pthread_mutex_lock(&x->mu);
 	for (;;) {
-		int k, n, rc;
+		int k, n, rc, last;
 
 		while (!x->pending && !x->quit)
 			pthread_cond_wait(&x->cv, &x->mu);
@@ -668,8 +673,13 @@ static void *stream_writer(void *arg)
 			break;
 		k = x->wset;
 		n = x->pending;
+		last = x->wlast;
 		pthread_mutex_unlock(&x->mu);
 		rc = x->rc == WS_OK ? stream_write(x, k, n) : WS_OK;
+		/* the whole table is written: flush it to the disk now, while the
+		 * caller rolls up, so that the commit's fsync finds nothing left */
+		if (rc == WS_OK && last && fflush(x->f) == 0)
+			(void)fdatasync(fileno(x->f));
 		pthread_mutex_lock(&x->mu);
 		if (rc != WS_OK && x->rc == WS_OK)
 			x->rc = rc;
@@ -697,8 +707,11 @@ static int stream_round(void *ctx, int nslots)
 		pthread_cond_wait(&x->cv, &x->mu);
 	rc = x->rc;
 	if (rc == WS_OK) {
+		for (int i = 0; i < nslots; i++)
+			x->queued += x->rows[x->cur][i];
 		x->wset = x->cur;
 		x->pending = nslots;
+		x->wlast = x->queued == x->total;
 		pthread_cond_broadcast(&x->cv);
 	}
 	pthread_mutex_unlock(&x->mu);
@@ -737,6 +750,7 @@ static int stream_series(const struct ws_table *t, const struct live *lv,
 	x.d = &t->dict;
 	x.excel = o->excel;
 	x.f = f;
+	x.total = lv->ix->nseries;
 	if (!(x.marks = ws_csv_marks_new(&t->dict)))
 		return ws_err_set(err, WS_ENOMEM, "out of memory");
 	if (o->excel)

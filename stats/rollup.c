@@ -76,22 +76,33 @@ static int cmp_rank(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-/* Objective labels: numbers in numeric order ("2" before "10"), else bytewise. */
-static int cmp_label(const char *x, const char *y)
-{
-	char *ex, *ey;
-	double a = strtod(x, &ex), b = strtod(y, &ey);
+/* The objective labels read as numbers, once per dictionary code: label_num[c]
+ * is the value when the whole label is a number, label_is[c] 1 then, 0 when
+ * not, 2 while not yet read. */
+static double *label_num;
+static uint8_t *label_is;
 
-	if (*x && *y && !*ex && !*ey && a != b)
-		return a < b ? -1 : 1;
-	return strcmp(x, y);
+static void label_read(const struct ws_dict *d, uint32_t c)
+{
+	const char *x = ws_dict_str(d, c);
+	char *ex;
+
+	label_num[c] = strtod(x, &ex);
+	label_is[c] = *x && !*ex;
+}
+
+/* Objective labels: numbers in numeric order ("2" before "10"), else bytewise. */
+static int cmp_label(uint32_t x, uint32_t y)
+{
+	if (label_is[x] && label_is[y] && label_num[x] != label_num[y])
+		return label_num[x] < label_num[y] ? -1 : 1;
+	return strcmp(ws_dict_str(&obj_t->dict, x), ws_dict_str(&obj_t->dict, y));
 }
 
 static int cmp_objective(const void *pa, const void *pb)
 {
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = cmp_label(ws_dict_str(&obj_t->dict, obj_s->objective[a]),
-			  ws_dict_str(&obj_t->dict, obj_s->objective[b]));
+	int c = cmp_label(obj_s->objective[a], obj_s->objective[b]);
 
 	return c ? c : (a < b ? -1 : a > b);
 }
@@ -196,6 +207,17 @@ static int objectives(const struct ws_table *t, const struct ws_index *ix, struc
 		return WS_ENOMEM;
 	obj_t = t;
 	obj_s = s;
+	label_num = malloc((t->dict.n ? t->dict.n : 1) * sizeof(*label_num));
+	label_is = malloc(t->dict.n ? t->dict.n : 1);
+	if (!label_num || !label_is) {
+		free(label_num);
+		free(label_is);
+		return WS_ENOMEM;
+	}
+	memset(label_is, 2, t->dict.n);
+	for (size_t i = 0; i < s->n; i++)
+		if (label_is[s->objective[i]] == 2)
+			label_read(&t->dict, s->objective[i]);
 	for (size_t b = 0; b < s->n;) {
 		size_t e = b + 1;
 
@@ -244,6 +266,10 @@ static int objectives(const struct ws_table *t, const struct ws_index *ix, struc
 				       ? -1
 				       : o->status[j] == o->recorded[j];
 	}
+	free(label_num);
+	free(label_is);
+	label_num = NULL;
+	label_is = NULL;
 	return WS_OK;
 }
 

@@ -561,15 +561,80 @@ static void *run_block(void *arg)
 	return NULL;
 }
 
+/*
+ * The workers of the pass in blocks live for the whole pass (their caches of
+ * Mann-Kendall distributions and t quantiles stay warm): each round the
+ * caller publishes where the round starts and wakes them; worker j computes
+ * slot j's block; the caller computes slot 0's (and any slot whose thread
+ * could not start), waits for the workers, then hands the round to the sink.
+ */
+struct bcrew {
+	pthread_mutex_t mu;
+	pthread_cond_t go;   /* a round was published, or stop */
+	pthread_cond_t done; /* a worker finished its block */
+	unsigned long gen;   /* rounds published */
+	size_t base;         /* first series of the round */
+	int busy;            /* workers still computing this round */
+	int stop;
+};
+
+/* Sets slot p's range in the round starting at base; 0 when it has none. */
+static int bpart_range(struct bpart *p, size_t base, size_t bs)
+{
+	size_t n = p->ix->nseries, b = base + (size_t)p->slot * bs, e = b + bs;
+
+	if (b >= n)
+		return 0;
+	p->b = b;
+	p->e = e < n ? e : n;
+	return 1;
+}
+
+struct bworker {
+	struct bpart *p;
+	struct bcrew *crew;
+	size_t bs;
+};
+
+static void *block_worker(void *arg)
+{
+	struct bworker *w = arg;
+	struct bcrew *c = w->crew;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		size_t base;
+
+		while (c->gen == seen && !c->stop)
+			pthread_cond_wait(&c->go, &c->mu);
+		if (c->stop)
+			break;
+		seen = c->gen;
+		base = c->base;
+		pthread_mutex_unlock(&c->mu);
+		w->p->rc = WS_OK;
+		if (bpart_range(w->p, base, w->bs))
+			run_block(w->p);
+		pthread_mutex_lock(&c->mu);
+		if (--c->busy == 0)
+			pthread_cond_signal(&c->done);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
 int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 			    const struct ws_stats_opts *opts, const struct ws_stats_sink *sink,
 			    struct ws_stats *st, struct ws_err *err)
 {
 	struct ws_stats_opts o = *opts;
 	struct bpart part[WS_MAX_THREADS];
+	struct bworker wk[WS_MAX_THREADS];
+	struct bcrew crew = {.gen = 0};
 	struct ws_series_stats *k = &st->series;
 	size_t longest = 1, bs = sink->block_series ? sink->block_series : 4096;
-	int rc, np = stats_threads(opts, ix->nseries);
+	int rc, np = stats_threads(opts, ix->nseries), started = 1, crew_ok = 0;
 
 	memset(part, 0, sizeof(part));
 	if ((rc = prepare(t, ix, &o, st, &longest, err)) != WS_OK)
@@ -586,33 +651,74 @@ int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 		if (!series_alloc(&part[j].blk, bs))
 			goto out;
 	}
-	for (size_t base = 0; base < ix->nseries; base += (size_t)np * bs) {
-		int nslots = 0, started;
-
-		for (int j = 0; j < np; j++) {
-			size_t b = base + (size_t)j * bs, e = b + bs;
-
-			if (b >= ix->nseries)
-				break;
-			part[j].b = b;
-			part[j].e = e < ix->nseries ? e : ix->nseries;
-			nslots++;
+	if (np > 1 && pthread_mutex_init(&crew.mu, NULL) == 0) {
+		if (pthread_cond_init(&crew.go, NULL) == 0) {
+			if (pthread_cond_init(&crew.done, NULL) == 0) {
+				crew_ok = 1;
+				for (; started < np; started++) {
+					wk[started] = (struct bworker){&part[started], &crew, bs};
+					if (pthread_create(&part[started].th, NULL, block_worker,
+							   &wk[started]) != 0)
+						break;
+				}
+			} else {
+				pthread_cond_destroy(&crew.go);
+				pthread_mutex_destroy(&crew.mu);
+			}
+		} else {
+			pthread_mutex_destroy(&crew.mu);
 		}
-		for (started = 1; started < nslots; started++)
-			if (pthread_create(&part[started].th, NULL, run_block, &part[started]) != 0)
-				break;
-		run_block(&part[0]);
+	}
+	rc = WS_OK;
+	for (size_t base = 0; base < ix->nseries && rc == WS_OK; base += (size_t)np * bs) {
+		int nslots = 0;
+
+		if (started > 1) { /* wake the workers on this round */
+			pthread_mutex_lock(&crew.mu);
+			crew.base = base;
+			crew.busy = started - 1;
+			crew.gen++;
+			pthread_cond_broadcast(&crew.go);
+			pthread_mutex_unlock(&crew.mu);
+		}
+		part[0].rc = WS_OK;
+		if (bpart_range(&part[0], base, bs))
+			run_block(&part[0]);
+		for (int j = started; j < np; j++) { /* slots whose thread did not start */
+			part[j].rc = WS_OK;
+			if (bpart_range(&part[j], base, bs))
+				run_block(&part[j]);
+		}
+		if (started > 1) {
+			pthread_mutex_lock(&crew.mu);
+			while (crew.busy)
+				pthread_cond_wait(&crew.done, &crew.mu);
+			pthread_mutex_unlock(&crew.mu);
+		}
+		for (int j = 0; j < np; j++)
+			if (base + (size_t)j * bs < ix->nseries) {
+				nslots++;
+				if (rc == WS_OK)
+					rc = part[j].rc;
+			}
+		if (rc == WS_OK)
+			rc = sink->round(sink->ctx, nslots);
+	}
+	if (started > 1) {
+		pthread_mutex_lock(&crew.mu);
+		crew.stop = 1;
+		pthread_cond_broadcast(&crew.go);
+		pthread_mutex_unlock(&crew.mu);
 		for (int j = 1; j < started; j++)
 			pthread_join(part[j].th, NULL);
-		for (int j = started; j < nslots; j++) /* threads that could not start */
-			run_block(&part[j]);
-		for (int j = 0; j < nslots; j++)
-			if ((rc = part[j].rc) != WS_OK)
-				goto out;
-		if ((rc = sink->round(sink->ctx, nslots)) != WS_OK)
-			goto out;
 	}
-	rc = ws_stats_rollup(t, ix, st);
+	if (crew_ok) {
+		pthread_cond_destroy(&crew.done);
+		pthread_cond_destroy(&crew.go);
+		pthread_mutex_destroy(&crew.mu);
+	}
+	if (rc == WS_OK)
+		rc = ws_stats_rollup(t, ix, st);
 out:
 	for (int j = 0; j < np; j++) {
 		series_free(&part[j].blk);
