@@ -577,6 +577,49 @@ void ws_index_fini(struct ws_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
+/*
+ * order[0..ns) = the series (3 codes each in key) in bytewise order of their
+ * strings: a stable counting sort by the rank of each code, indicator, then
+ * division, then ward (least significant first), so that the last pass
+ * leaves them ordered by all three. O(ns + nstrings) a pass. The keys are
+ * distinct, so the order is the one any correct sort gives. Falls back to
+ * qsort when the count array would be large against the series.
+ */
+static int sort_series(const uint32_t *key, size_t ns, const uint32_t *rank, size_t nstr,
+		       uint32_t *order)
+{
+	uint32_t *tmp, *cnt;
+
+	for (size_t s = 0; s < ns; s++)
+		order[s] = (uint32_t)s;
+	if (nstr > 4 * ns + 1024) { /* few series among many strings: compare instead */
+		sort_rank = rank;
+		sort_key = key;
+		qsort(order, ns, sizeof(*order), cmp_series);
+		return WS_OK;
+	}
+	tmp = malloc((ns ? ns : 1) * sizeof(*tmp));
+	cnt = malloc((nstr + 1) * sizeof(*cnt));
+	if (!tmp || !cnt) {
+		free(tmp);
+		free(cnt);
+		return WS_ENOMEM;
+	}
+	for (int k = 2; k >= 0; k--) {
+		memset(cnt, 0, (nstr + 1) * sizeof(*cnt));
+		for (size_t s = 0; s < ns; s++)
+			cnt[rank[key[3 * (size_t)order[s] + (size_t)k]] + 1]++;
+		for (size_t r = 0; r < nstr; r++)
+			cnt[r + 1] += cnt[r];
+		for (size_t s = 0; s < ns; s++)
+			tmp[cnt[rank[key[3 * (size_t)order[s] + (size_t)k]]]++] = order[s];
+		memcpy(order, tmp, ns * sizeof(*order));
+	}
+	free(tmp);
+	free(cnt);
+	return WS_OK;
+}
+
 /* Puts rows r[0..n) of one series in year order (stable insertion sort). */
 static void sort_years(const int16_t *year, uint32_t *r, size_t n)
 {
@@ -674,11 +717,8 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 	ix->start = calloc(ns + 1, sizeof(*ix->start));
 	if (!rank || !order || !pos || !ix->start || ws_dict_rank(&t->dict, rank))
 		goto out;
-	for (size_t s = 0; s < ns; s++)
-		order[s] = (uint32_t)s;
-	sort_rank = rank;
-	sort_key = key;
-	qsort(order, ns, sizeof(*order), cmp_series);
+	if (sort_series(key, ns, rank, t->dict.n, order) != WS_OK)
+		goto out;
 	for (size_t k = 0; k < ns; k++)
 		pos[order[k]] = (uint32_t)k; /* pos[series] = its place in output order */
 

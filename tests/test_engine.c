@@ -572,3 +572,39 @@ Test(engine, fmt_double_random_matches_printf)
 	}
 	cr_assert(gt(sz, exp_form, 1000000), "the stream reaches the exponent form");
 }
+
+/* Few series among many strings: the series are sorted by comparison, not by
+ * counting (sort_series' other path); the order is the same bytewise order. */
+Test(engine, index_orders_series_among_many_strings)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+	char name[32];
+
+	ws_table_init(&t);
+	for (int i = 0; i < 20000; i++) { /* strings no series uses */
+		snprintf(name, sizeof(name), "unused-%05d", i);
+		code_of(&t, name);
+	}
+	for (int i = 99; i >= 0; i--) {
+		snprintf(name, sizeof(name), "ind-%03d", i);
+		struct ws_row r = make_row(0, code_of(&t, i % 2 ? "B" : "A"), code_of(&t, name), 2020,
+					   NAN, i, 0);
+
+		ws_table_append(&t, &r);
+	}
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 100));
+	for (size_t s = 0; s < 100; s++) {
+		uint32_t a = t.attr[ix.row[ix.start[s]]];
+		/* division A holds the even indicators, B the odd, each in order */
+		int want = s < 50 ? 2 * (int)s : 2 * ((int)s - 50) + 1;
+
+		snprintf(name, sizeof(name), "ind-%03d", want);
+		cr_assert(eq(str, (char *)ws_dict_str(&t.dict, t.division[a]), s < 50 ? "A" : "B"));
+		cr_assert(eq(str, (char *)ws_dict_str(&t.dict, t.indicator[a]), name));
+	}
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+}
