@@ -47,6 +47,18 @@ static double now(void)
 #define HAS_ZERO(v) (((v) - ONES) & ~(v) & 0x8080808080808080ull)
 #define HAS_BYTE(v, c) HAS_ZERO((v) ^ (ONES * (unsigned char)(c)))
 
+/*
+ * The first flagged byte of a word loaded with memcpy, m being a non-zero
+ * OR of HAS_ZERO/HAS_BYTE masks: the lowest flag of each mask is exact (a
+ * borrow only runs towards higher bytes), so the lowest of all is the first
+ * byte that matched. Little-endian: byte k of the text is bits 8k..8k+7.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_FLAGGED(m) ((size_t)__builtin_ctzll(m) / 8)
+#else
+#define FIRST_FLAGGED(m) ((size_t)0) /* no shortcut: the byte loop that follows finds it */
+#endif
+
 /* ---- libcsv callbacks ----------------------------------------------------- */
 
 /* What r->bad_what points to: a field over a limit, or damaged. */
@@ -523,10 +535,12 @@ static int split_plain(struct reader *r)
 	for (size_t i = 0;; i++) {
 		/* to the next delimiter, eight bytes at a time (fields are too
 		 * short for memchr to pay) */
-		for (uint64_t w; i + 8 <= len; i += 8) {
+		for (uint64_t w, m; i + 8 <= len; i += 8) {
 			memcpy(&w, s + i, 8);
-			if (HAS_BYTE(w, delim))
+			if ((m = HAS_BYTE(w, delim)) != 0) {
+				i += FIRST_FLAGGED(m);
 				break;
+			}
 		}
 		while (i < len && s[i] != delim)
 			i++;
@@ -680,17 +694,19 @@ enum scan_state { START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
 
 /*
  * Skips from i over whole 8-byte words that hold no quote, CR, LF or NUL:
- * the bytes that can end a record or change its quoting. Returns where the
- * byte-by-byte scan must resume.
+ * the bytes that can end a record or change its quoting, and over the plain
+ * bytes of the word that holds one. Returns where the byte-by-byte scan must
+ * resume.
  */
 static size_t skip_plain(const char *s, size_t i, size_t len)
 {
 	while (i + 8 <= len) {
-		uint64_t w;
+		uint64_t w, m;
 
 		memcpy(&w, s + i, 8);
-		if (HAS_BYTE(w, '"') | HAS_BYTE(w, '\n') | HAS_BYTE(w, '\r') | HAS_ZERO(w))
-			break;
+		m = HAS_BYTE(w, '"') | HAS_BYTE(w, '\n') | HAS_BYTE(w, '\r') | HAS_ZERO(w);
+		if (m)
+			return i + FIRST_FLAGGED(m); /* the plain bytes before it too */
 		i += 8;
 	}
 	return i;
