@@ -535,15 +535,20 @@ static int split_plain(struct reader *r)
 	for (size_t i = 0;; i++) {
 		/* to the next delimiter, eight bytes at a time (fields are too
 		 * short for memchr to pay) */
-		for (uint64_t w, m; i + 8 <= len; i += 8) {
+		for (uint64_t w, m;; i += 8) {
+			if (i + 8 > len) { /* the last bytes, one at a time */
+				while (i < len && s[i] != delim)
+					i++;
+				break;
+			}
 			memcpy(&w, s + i, 8);
 			if ((m = HAS_BYTE(w, delim)) != 0) {
 				i += FIRST_FLAGGED(m);
+				while (s[i] != delim) /* (none to walk on little-endian) */
+					i++;
 				break;
 			}
 		}
-		while (i < len && s[i] != delim)
-			i++;
 		if (nf == r->max_cols)
 			return 0; /* one field too many: libcsv flags it */
 		if (nf == r->fcap && grow_fields(r) != WS_OK)
