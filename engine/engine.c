@@ -7,12 +7,11 @@
  * strings per row. A row holds the code of its attribute set (ward,
  * division, objective, indicator, unit, direction: interned once per distinct
  * combination, with the previous row's set tried first). The series index
- * maps each set in use to a dense series number through a small
- * open-addressing table of (ward, division, indicator) code triples, sorts the
- * series once by the bytewise rank of their strings, and places the rows with
- * a counting sort (one pass to count, one to place). Within a
- * series, years are put in order by insertion sort, which is linear for the
- * common case of rows already in year order.
+ * sorts the sets in use by the bytewise rank of their (ward, division,
+ * indicator) strings with a counting sort on the ranks, so that a series is a
+ * run of sets, then places the rows with a counting sort (one pass to count,
+ * one to place). Within a series, years are put in order by insertion sort,
+ * which is linear for the common case of rows already in year order.
  */
 #include "ws_engine.h"
 
@@ -542,63 +541,45 @@ size_t ws_table_bytes(const struct ws_table *t)
 
 /* ---- series index -------------------------------------------------------- */
 
-/* Hash of a code triple (a multiplicative mix; the codes are small integers). */
-static uint64_t hash_triple(uint32_t a, uint32_t b, uint32_t c)
-{
-	uint64_t h = a * 0x9E3779B97F4A7C15ull;
-
-	h ^= (b + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
-	h ^= (c + 0x165667B19E3779F9ull) * 0x94D049BB133111EBull;
-	return h ^ (h >> 29);
-}
-
-/* Context of the series sort (qsort has none in C11). */
+/* Context of the comparison sort of sets (qsort has none in C11). */
+static const struct ws_table *sort_t;
 static const uint32_t *sort_rank;
-static const uint32_t *sort_key; /* 3 codes per series */
 
-static int cmp_series(const void *a, const void *b)
+/* Sets by the bytewise order of (ward, division, indicator), then by code. */
+static int cmp_sets(const void *pa, const void *pb)
 {
-	const uint32_t *x = sort_key + 3 * (size_t)*(const uint32_t *)a;
-	const uint32_t *y = sort_key + 3 * (size_t)*(const uint32_t *)b;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const uint32_t *col[3] = {sort_t->ward, sort_t->division, sort_t->indicator};
 
 	for (int k = 0; k < 3; k++) {
-		uint32_t rx = sort_rank[x[k]], ry = sort_rank[y[k]];
+		uint32_t ra = sort_rank[col[k][a]], rb = sort_rank[col[k][b]];
 
-		if (rx != ry)
-			return rx < ry ? -1 : 1;
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
 	}
-	return 0;
-}
-
-void ws_index_fini(struct ws_index *ix)
-{
-	free(ix->row);
-	free(ix->start);
-	memset(ix, 0, sizeof(*ix));
+	return a < b ? -1 : a > b;
 }
 
 /*
- * order[0..ns) = the series (3 codes each in key) in bytewise order of their
- * strings: a stable counting sort by the rank of each code, indicator, then
- * division, then ward (least significant first), so that the last pass
- * leaves them ordered by all three. O(ns + nstrings) a pass. The keys are
- * distinct, so the order is the one any correct sort gives. Falls back to
- * qsort when the count array would be large against the series.
+ * Puts the sets set[0..n) in bytewise order of their (ward, division,
+ * indicator) strings, equal triples in code order: a stable counting sort by
+ * the rank of each code, indicator, then division, then ward (least
+ * significant first), O(n + nstrings) a pass; a comparison sort when the
+ * strings far outnumber the sets. Sets of one series then stand together.
  */
-static int sort_series(const uint32_t *key, size_t ns, const uint32_t *rank, size_t nstr,
-		       uint32_t *order)
+static int sort_sets(const struct ws_table *t, uint32_t *set, size_t n, const uint32_t *rank)
 {
+	const uint32_t *col[3] = {t->ward, t->division, t->indicator};
+	size_t nstr = t->dict.n;
 	uint32_t *tmp, *cnt;
 
-	for (size_t s = 0; s < ns; s++)
-		order[s] = (uint32_t)s;
-	if (nstr > 4 * ns + 1024) { /* few series among many strings: compare instead */
+	if (nstr > 4 * n + 1024) { /* few sets among many strings: compare instead */
+		sort_t = t;
 		sort_rank = rank;
-		sort_key = key;
-		qsort(order, ns, sizeof(*order), cmp_series);
+		qsort(set, n, sizeof(*set), cmp_sets);
 		return WS_OK;
 	}
-	tmp = malloc((ns ? ns : 1) * sizeof(*tmp));
+	tmp = malloc((n ? n : 1) * sizeof(*tmp));
 	cnt = malloc((nstr + 1) * sizeof(*cnt));
 	if (!tmp || !cnt) {
 		free(tmp);
@@ -607,17 +588,24 @@ static int sort_series(const uint32_t *key, size_t ns, const uint32_t *rank, siz
 	}
 	for (int k = 2; k >= 0; k--) {
 		memset(cnt, 0, (nstr + 1) * sizeof(*cnt));
-		for (size_t s = 0; s < ns; s++)
-			cnt[rank[key[3 * (size_t)order[s] + (size_t)k]] + 1]++;
+		for (size_t i = 0; i < n; i++)
+			cnt[rank[col[k][set[i]]] + 1]++;
 		for (size_t r = 0; r < nstr; r++)
 			cnt[r + 1] += cnt[r];
-		for (size_t s = 0; s < ns; s++)
-			tmp[cnt[rank[key[3 * (size_t)order[s] + (size_t)k]]]++] = order[s];
-		memcpy(order, tmp, ns * sizeof(*order));
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[rank[col[k][set[i]]]]++] = set[i];
+		memcpy(set, tmp, n * sizeof(*set));
 	}
 	free(tmp);
 	free(cnt);
 	return WS_OK;
+}
+
+void ws_index_fini(struct ws_index *ix)
+{
+	free(ix->row);
+	free(ix->start);
+	memset(ix, 0, sizeof(*ix));
 }
 
 /* Puts rows r[0..n) of one series in year order (stable insertion sort). */
@@ -635,108 +623,56 @@ static void sort_years(const int16_t *year, uint32_t *r, size_t n)
 	}
 }
 
-/* Doubles the triple hash table, re-placing the series keys. */
-static int triple_rehash(uint32_t **slot, size_t *nslot, const uint32_t *key, size_t ns)
-{
-	size_t n = *nslot * 2;
-	uint32_t *s = calloc(n, sizeof(*s));
-
-	if (!s)
-		return WS_ENOMEM;
-	for (size_t k = 0; k < ns; k++) {
-		size_t h = hash_triple(key[3 * k], key[3 * k + 1], key[3 * k + 2]) & (n - 1);
-
-		while (s[h])
-			h = (h + 1) & (n - 1);
-		s[h] = (uint32_t)k + 1;
-	}
-	free(*slot);
-	*slot = s;
-	*nslot = n;
-	return WS_OK;
-}
-
 int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err *err)
 {
-	size_t n = t->n, na = t->na, nslot = 1024, ns = 0, cap = 64;
-	uint32_t *slot = NULL, *key = NULL, *order = NULL, *pos = NULL, *rank = NULL;
-	uint32_t *cnt = NULL, *aser = NULL;
+	size_t n = t->n, na = t->na, nlive = 0, ns = 0;
+	uint32_t *cnt = NULL, *aser = NULL, *live = NULL, *rank = NULL, *pos = NULL;
 	int rc = WS_ENOMEM;
 
 	memset(ix, 0, sizeof(*ix));
-	slot = calloc(nslot, sizeof(*slot));
-	key = malloc(cap * 3 * sizeof(*key));
 	cnt = calloc(na ? na : 1, sizeof(*cnt));
 	aser = malloc((na ? na : 1) * sizeof(*aser));
+	live = malloc((na ? na : 1) * sizeof(*live));
+	rank = malloc((t->dict.n ? t->dict.n : 1) * sizeof(*rank));
 	ix->row = malloc((n ? n : 1) * sizeof(*ix->row));
-	if (!slot || !key || !cnt || !aser || !ix->row)
+	if (!cnt || !aser || !live || !rank || !ix->row || ws_dict_rank(&t->dict, rank))
 		goto out;
 
 	/* 1. rows per attribute set (a set with none was left by a rolled-back read) */
 	for (size_t i = 0; i < n; i++)
 		cnt[t->attr[i]]++;
-
-	/* 2. dense series numbers over the sets in use, by (ward, division, indicator) */
-	for (size_t a = 0; a < na; a++) {
-		uint32_t w = t->ward[a], d = t->division[a], c = t->indicator[a], s;
-		size_t h;
-
-		if (!cnt[a])
-			continue;
-		h = hash_triple(w, d, c) & (nslot - 1);
-		while ((s = slot[h]) != 0) {
-			const uint32_t *k = key + 3 * (size_t)(s - 1);
-
-			if (k[0] == w && k[1] == d && k[2] == c)
-				break;
-			h = (h + 1) & (nslot - 1);
-		}
-		if (!s) {
-			if (ns == cap) {
-				cap *= 2;
-				if (grow(&key, cap * 3, sizeof(*key)))
-					goto out;
-			}
-			key[3 * ns] = w;
-			key[3 * ns + 1] = d;
-			key[3 * ns + 2] = c;
-			s = (uint32_t)++ns;
-			slot[h] = s;
-			if (ns * 2 > nslot && triple_rehash(&slot, &nslot, key, ns))
-				goto out;
-		}
-		aser[a] = s - 1;
-	}
-	free(slot);
-	slot = NULL;
-
-	/* 3. series in bytewise order of (ward, division, indicator) */
-	rank = malloc((size_t)t->dict.n * sizeof(*rank));
-	order = malloc((ns ? ns : 1) * sizeof(*order));
-	pos = malloc((ns ? ns : 1) * sizeof(*pos));
-	ix->start = calloc(ns + 1, sizeof(*ix->start));
-	if (!rank || !order || !pos || !ix->start || ws_dict_rank(&t->dict, rank))
-		goto out;
-	if (sort_series(key, ns, rank, t->dict.n, order) != WS_OK)
-		goto out;
-	for (size_t k = 0; k < ns; k++)
-		pos[order[k]] = (uint32_t)k; /* pos[series] = its place in output order */
-
-	/* 4. counting sort of rows by place: sizes from the set counts, then one
-	 * pass placing each row after the rows before it of the same series */
 	for (size_t a = 0; a < na; a++)
-		if (cnt[a]) {
-			aser[a] = pos[aser[a]]; /* now: the set's series in output order */
-			ix->start[aser[a] + 1] += cnt[a];
-		}
+		if (cnt[a])
+			live[nlive++] = (uint32_t)a;
+
+	/* 2. the sets in use in series order: a series is a run of sets with one
+	 * (ward, division, indicator); its rows are counted from the sets' */
+	if (sort_sets(t, live, nlive, rank) != WS_OK)
+		goto out;
+	for (size_t k = 0; k < nlive; k++) {
+		uint32_t a = live[k], p = k ? live[k - 1] : 0;
+
+		if (k == 0 || t->ward[a] != t->ward[p] || t->division[a] != t->division[p] ||
+		    t->indicator[a] != t->indicator[p])
+			ns++;
+		aser[a] = (uint32_t)ns - 1;
+	}
+	ix->start = calloc(ns + 1, sizeof(*ix->start));
+	pos = malloc((ns ? ns : 1) * sizeof(*pos));
+	if (!ix->start || !pos)
+		goto out;
+	for (size_t k = 0; k < nlive; k++)
+		ix->start[aser[live[k]] + 1] += cnt[live[k]];
 	for (size_t s = 0; s < ns; s++)
 		ix->start[s + 1] += ix->start[s];
+
+	/* 3. counting sort of the rows: each row after the rows before it of its series */
 	for (size_t s = 0; s < ns; s++)
 		pos[s] = (uint32_t)ix->start[s];
 	for (size_t i = 0; i < n; i++)
 		ix->row[pos[aser[t->attr[i]]]++] = (uint32_t)i;
 
-	/* 5. years in order within each series */
+	/* 4. years in order within each series */
 	for (size_t s = 0; s < ns; s++)
 		sort_years(t->year, ix->row + ix->start[s], ix->start[s + 1] - ix->start[s]);
 
@@ -744,13 +680,11 @@ int ws_index_build(const struct ws_table *t, struct ws_index *ix, struct ws_err 
 	ix->nrows = n;
 	rc = WS_OK;
 out:
-	free(slot);
-	free(key);
-	free(order);
-	free(pos);
-	free(rank);
 	free(cnt);
 	free(aser);
+	free(live);
+	free(rank);
+	free(pos);
 	if (rc != WS_OK) {
 		ws_index_fini(ix);
 		ws_err_set(err, rc, "building the series index: %s", ws_strerror(rc));

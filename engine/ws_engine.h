@@ -221,8 +221,9 @@ size_t ws_table_bytes(const struct ws_table *t);
 /*
  * Rows grouped by series (ward, division, indicator), series in bytewise
  * order of those strings, rows of a series in year order. Built by counting
- * sort over the attribute sets (series are found among the sets, not the
- * rows): O(rows + sets + series log series), no allocation per row or series.
+ * sorts: the attribute sets by the ranks of their strings (a series is a run
+ * of sets), then the rows by series: O(rows + sets + strings), no allocation
+ * per row or series.
  */
 struct ws_index {
 	size_t nseries;   /* number of series */
