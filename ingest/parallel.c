@@ -78,23 +78,59 @@ static size_t cut(const char *s, size_t len, size_t from, size_t at, int *parity
 }
 
 /*
- * Grows the main column *dst (n_old entries) to n_old + n entries, copies
- * src's n entries after them and frees src: one column at a time, so the
- * memory peak is the whole table plus one column, not two tables.
+ * One column of a worker's rows going after the main table's: the main
+ * column is grown first (grow_column, on the caller's thread), then the rows
+ * are copied, shifted by `add` when it is not 0 (set codes, line numbers;
+ * 32-bit columns only), and the worker's column freed. Columns are copied on
+ * two threads: the copy and the page faults of the main columns' new pages
+ * are most of joining ten million rows.
  */
-static int move_column(void *dst, size_t n_old, void *src, size_t n, size_t size)
+struct move {
+	char *dst;   /* the main column, grown */
+	void **src;  /* the worker's column; freed and set to NULL */
+	size_t n, size;
+	uint32_t add;
+};
+
+static int grow_column(void *dst, size_t rows, size_t size)
 {
-	void **d = dst, **sp = src;
-	char *p = realloc(*d, (n_old + n ? n_old + n : 1) * size);
+	void **d = dst;
+	char *p = realloc(*d, (rows ? rows : 1) * size);
 
 	if (!p)
 		return WS_ENOMEM;
-	if (n)
-		memcpy(p + n_old * size, *sp, n * size);
 	*d = p;
-	free(*sp);
-	*sp = NULL;
 	return WS_OK;
+}
+
+static void copy_columns(struct move *m, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		if (m[j].add) {
+			uint32_t *d = (uint32_t *)(void *)m[j].dst;
+			const uint32_t *sp = *m[j].src;
+
+			for (size_t i = 0; i < m[j].n; i++)
+				d[i] = sp[i] + m[j].add;
+		} else if (m[j].n) {
+			memcpy(m[j].dst, *m[j].src, m[j].n * m[j].size);
+		}
+		free(*m[j].src);
+		*m[j].src = NULL;
+	}
+}
+
+struct copier {
+	struct move *m;
+	size_t k;
+};
+
+static void *copier(void *arg)
+{
+	struct copier *c = arg;
+
+	copy_columns(c->m, c->k);
+	return NULL;
 }
 
 /* Appends worker w's table and log to r's, shifting lines by line_off. */
@@ -116,11 +152,6 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	 * spans the cut has its set twice, which the index takes as one) */
 	if (ws_table_append_sets(t, u, map, &first))
 		goto out;
-	/* per-row codes: shifted in the private column, which then moves */
-	for (size_t i = 0; i < n; i++) {
-		u->attr[i] += first;
-		u->line[i] += line_off;
-	}
 	if (u->note)
 		for (size_t i = 0; i < n; i++)
 			u->note[i] = map[u->note[i]];
@@ -129,15 +160,35 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 		goto out;
 	if (t->note && !u->note && !(u->note = calloc(n ? n : 1, sizeof(*u->note))))
 		goto out;
-	/* the main table's rows beyond t->n are unused capacity: trim to t->n first */
-	if (move_column(&t->attr, base, &u->attr, n, 4) ||
-	    move_column(&t->year, base, &u->year, n, 2) ||
-	    move_column(&t->target, base, &u->target, n, 8) ||
-	    move_column(&t->actual, base, &u->actual, n, 8) ||
-	    move_column(&t->evaluation, base, &u->evaluation, n, 1) ||
-	    move_column(&t->line, base, &u->line, n, 4) ||
-	    (t->note && move_column(&t->note, base, &u->note, n, 4)))
-		goto out; /* columns moved so far are whole; the caller fails the read */
+	/* the main columns grown to hold both (rows beyond t->n were unused
+	 * capacity); on failure the caller fails the read, nothing was copied */
+	if (grow_column(&t->attr, base + n, 4) || grow_column(&t->year, base + n, 2) ||
+	    grow_column(&t->target, base + n, 8) || grow_column(&t->actual, base + n, 8) ||
+	    grow_column(&t->evaluation, base + n, 1) || grow_column(&t->line, base + n, 4) ||
+	    (t->note && grow_column(&t->note, base + n, 4)))
+		goto out;
+	{
+		/* the doubles on a thread of their own, the rest here */
+		struct move mv[] = {
+			{(char *)t->target + base * 8, (void **)&u->target, n, 8, 0},
+			{(char *)t->actual + base * 8, (void **)&u->actual, n, 8, 0},
+			{(char *)t->attr + base * 4, (void **)&u->attr, n, 4, first},
+			{(char *)t->year + base * 2, (void **)&u->year, n, 2, 0},
+			{(char *)t->evaluation + base, (void **)&u->evaluation, n, 1, 0},
+			{(char *)t->line + base * 4, (void **)&u->line, n, 4, line_off},
+			{t->note ? (char *)t->note + base * 4 : NULL, (void **)&u->note, n, 4, 0},
+		};
+		size_t nmv = t->note ? 7 : 6;
+		struct copier c = {mv, 2};
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, copier, &c) == 0) {
+			copy_columns(mv + 2, nmv - 2);
+			pthread_join(th, NULL);
+		} else {
+			copy_columns(mv, nmv);
+		}
+	}
 	t->n = t->cap = base + n;
 	u->n = u->cap = 0;
 	/* file runs, shifted by base, a run of the same file joined to the last */
