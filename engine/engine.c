@@ -244,6 +244,7 @@ void ws_table_fini(struct ws_table *t)
 	free(t->unit);
 	free(t->direction);
 	free(t->a_slot);
+	free(t->a_recent);
 	ws_dict_fini(&t->dict);
 	memset(t, 0, sizeof(*t));
 }
@@ -327,27 +328,11 @@ static int attr_rehash(struct ws_table *t, size_t nslot)
 	return WS_OK;
 }
 
-/* The code of the set k (six codes as attr_key), added when new. */
-static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
+/* Appends the set k (six codes as attr_key); *code receives its code. */
+static int attr_new(struct ws_table *t, const uint32_t *k, uint32_t *code)
 {
-	uint32_t a, have[6];
-	uint64_t hv = hash_attr(k), e;
-	size_t h;
+	uint32_t a;
 
-	if (t->a_nslot == 0 && attr_rehash(t, 1024) != WS_OK)
-		return WS_ENOMEM;
-	h = (size_t)(hv >> 32) & (t->a_nslot - 1);
-	while ((e = t->a_slot[h]) != 0) {
-		if ((e >> 32) == (hv >> 32)) {
-			a = (uint32_t)e - 1;
-			attr_key(t, a, have);
-			if (memcmp(have, k, sizeof(have)) == 0) {
-				*code = a;
-				return WS_OK;
-			}
-		}
-		h = (h + 1) & (t->a_nslot - 1);
-	}
 	if (t->na >= UINT32_MAX - 1)
 		return WS_ENOMEM;
 	if (t->na == t->a_cap) {
@@ -366,8 +351,94 @@ static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
 	t->indicator[a] = k[3];
 	t->unit[a] = k[4];
 	t->direction[a] = (uint8_t)k[5];
-	t->a_slot[h] = SLOT(hv, a);
 	*code = a;
+	return WS_OK;
+}
+
+/* Hashes every set so far into a new full hash (sets held twice stay so). */
+static int attr_hash_all(struct ws_table *t)
+{
+	size_t nslot = 1024;
+	uint32_t k[6];
+
+	while (nslot < 2 * t->na + 2)
+		nslot *= 2;
+	free(t->a_slot);
+	if (!(t->a_slot = calloc(nslot, sizeof(*t->a_slot))))
+		return WS_ENOMEM;
+	t->a_nslot = nslot;
+	for (size_t a = 0; a < t->na; a++) {
+		uint64_t hv;
+		size_t h;
+
+		attr_key(t, a, k);
+		hv = hash_attr(k);
+		h = (size_t)(hv >> 32) & (nslot - 1);
+		while (t->a_slot[h])
+			h = (h + 1) & (nslot - 1);
+		t->a_slot[h] = SLOT(hv, a);
+	}
+	return WS_OK;
+}
+
+#define RECENT 4096          /* sets in the cache of recent sets */
+#define RECENT_SETS 65536    /* sets before the cache may give way to the full hash */
+
+/*
+ * The code of the set k (six codes as attr_key), added when new. While sets
+ * are few against the rows (the rows of a series come together, as files
+ * list them), a set is looked up only in a small cache of recent sets: a set
+ * that left it and comes back is added again, which costs its 21 bytes and
+ * nothing else (the series index groups sets by their strings). The full
+ * hash, whose every new set is a cache miss on a table of tens of megabytes,
+ * is built once the sets pass a quarter of the rows (series of few rows, or
+ * rows sorted by year with their series far apart), and then every set is
+ * found again.
+ */
+static int attr_intern(struct ws_table *t, const uint32_t *k, uint32_t *code)
+{
+	uint32_t a, have[6];
+	uint64_t hv = hash_attr(k), e;
+	size_t h;
+
+	if (!t->a_global) {
+		uint32_t *c;
+
+		if (!t->a_recent && !(t->a_recent = calloc(RECENT, sizeof(*t->a_recent))))
+			return WS_ENOMEM;
+		c = &t->a_recent[hv & (RECENT - 1)];
+		if (*c) {
+			attr_key(t, *c - 1, have);
+			if (memcmp(have, k, sizeof(have)) == 0) {
+				*code = *c - 1;
+				return WS_OK;
+			}
+		}
+		if (attr_new(t, k, code) != WS_OK)
+			return WS_ENOMEM;
+		*c = *code + 1;
+		if (t->na >= RECENT_SETS && t->na * 4 > t->n) {
+			if (attr_hash_all(t) != WS_OK)
+				return WS_ENOMEM;
+			t->a_global = 1;
+		}
+		return WS_OK;
+	}
+	h = (size_t)(hv >> 32) & (t->a_nslot - 1);
+	while ((e = t->a_slot[h]) != 0) {
+		if ((e >> 32) == (hv >> 32)) {
+			a = (uint32_t)e - 1;
+			attr_key(t, a, have);
+			if (memcmp(have, k, sizeof(have)) == 0) {
+				*code = a;
+				return WS_OK;
+			}
+		}
+		h = (h + 1) & (t->a_nslot - 1);
+	}
+	if (attr_new(t, k, code) != WS_OK)
+		return WS_ENOMEM;
+	t->a_slot[h] = SLOT(hv, *code);
 	/* keep the load factor under one half */
 	if (t->na * 2 > t->a_nslot && attr_rehash(t, t->a_nslot * 2) != WS_OK)
 		return WS_ENOMEM;
@@ -518,9 +589,11 @@ void ws_table_release_provenance(struct ws_table *t)
 	free(t->note);
 	free(t->line);
 	free(t->a_slot); /* no set is added after ingest */
+	free(t->a_recent);
 	t->note = NULL;
 	t->line = NULL;
 	t->a_slot = NULL;
+	t->a_recent = NULL;
 	t->a_nslot = 0;
 }
 
@@ -534,6 +607,7 @@ size_t ws_table_bytes(const struct ws_table *t)
 	size_t per_set = 5 * sizeof(uint32_t) + 1;
 
 	return t->cap * per_row + t->a_cap * per_set + t->a_nslot * sizeof(uint64_t) +
+	       (t->a_recent ? RECENT * sizeof(uint32_t) : 0) +
 	       t->run_cap * (sizeof(size_t) + sizeof(uint32_t)) + t->dict.arena_cap +
 	       (size_t)t->dict.cap * (sizeof(uint64_t) + sizeof(uint32_t)) +
 	       (size_t)t->dict.nslot * sizeof(uint32_t);

@@ -141,8 +141,9 @@ struct ws_row {
 /*
  * Columns of observations, all of length n. What every row of one series
  * repeats (ward, division, objective, indicator, unit, direction) is stored
- * once per distinct combination, an attribute set; a row holds the 4-byte
- * code of its set. So a row costs 23 bytes for the analysis (attribute set 4,
+ * once per combination, an attribute set; a row holds the 4-byte code of its
+ * set. (A set whose rows are far apart may be held more than once: see
+ * attr_intern in engine.c.) So a row costs 23 bytes for the analysis (attribute set 4,
  * year 2, target 8, actual 8, evaluation 1), plus its source line (4) and,
  * once any row has a note, the note code (4) until the merge is done. The
  * table owns every array and the dictionary; readers use the arrays directly:
@@ -173,8 +174,11 @@ struct ws_table {
 	uint32_t *indicator;  /* dict code of the indicator name */
 	uint32_t *unit;       /* dict code of the unit, 0 = none given */
 	uint8_t *direction;   /* enum ws_direction */
-	uint64_t *a_slot;     /* hash of the sets: hash bits and code + 1, 0 = empty
-				 (freed with the provenance: no set comes after ingest) */
+	uint32_t *a_recent;   /* cache of recent sets by hash: code + 1, 0 = empty */
+	int a_global;         /* sets are many against rows: every set is hashed */
+	uint64_t *a_slot;     /* the full hash of the sets (a_global): hash bits and
+				 code + 1, 0 = empty; freed with the provenance, as is
+				 a_recent: no set comes after ingest */
 	size_t a_nslot;       /* power of two */
 	uint32_t a_last;      /* set of the previous row appended, tried first */
 	struct ws_dict dict;  /* every string of the table */

@@ -608,3 +608,55 @@ Test(engine, index_orders_series_among_many_strings)
 	ws_index_fini(&ix);
 	ws_table_fini(&t);
 }
+
+/*
+ * Sets against rows: with a series' rows together, sets are looked up in the
+ * small cache of recent sets only (no full hash) and each is held once; with
+ * rows sorted by year and more series than the cache holds, the full hash
+ * takes over once the sets pass a quarter of the rows, and the later years
+ * find their sets: one set per series either way.
+ */
+Test(engine, sets_found_again_in_both_orders)
+{
+	struct ws_table t;
+	struct ws_index ix;
+	struct ws_err err = {0};
+	char name[32];
+	uint32_t *code = malloc(70000 * sizeof(*code));
+
+	cr_assert(code != NULL);
+	ws_table_init(&t);
+	for (int i = 0; i < 70000; i++) {
+		snprintf(name, sizeof(name), "ind-%05d", i);
+		code[i] = code_of(&t, name);
+	}
+	for (int i = 0; i < 10000; i++) /* series by series */
+		for (int y = 0; y < 10; y++) {
+			struct ws_row r = make_row(0, 0, code[i], 2010 + y, NAN, y, 0);
+
+			cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
+		}
+	cr_assert(eq(sz, t.na, 10000));
+	cr_assert(eq(int, t.a_global, 0), "no full hash for rows that come together");
+	ws_table_fini(&t);
+
+	ws_table_init(&t);
+	for (int i = 0; i < 70000; i++) {
+		snprintf(name, sizeof(name), "ind-%05d", i);
+		code[i] = code_of(&t, name);
+	}
+	for (int y = 0; y < 2; y++) /* year by year: a series' rows 70,000 apart */
+		for (int i = 0; i < 70000; i++) {
+			struct ws_row r = make_row(0, 0, code[i], 2020 + y, NAN, y, 0);
+
+			cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
+		}
+	cr_assert(eq(int, t.a_global, 1), "the full hash took over");
+	cr_assert(eq(sz, t.na, 70000), "the second year found every set");
+	cr_assert(eq(int, ws_index_build(&t, &ix, &err), WS_OK));
+	cr_assert(eq(sz, ix.nseries, 70000));
+	cr_assert(eq(sz, ix.start[1], 2));
+	ws_index_fini(&ix);
+	ws_table_fini(&t);
+	free(code);
+}
