@@ -90,6 +90,10 @@ valgrind: wardstat
 	set -e; for f in md json html xlsx; do $(VALGRIND) ./wardstat report -f $$f -o $(BUILD)/vg/review.$$f; done
 	set -e; for v in rank trends below; do $(VALGRIND) ./wardstat $$v > /dev/null; done
 	$(VALGRIND) ./wardstat check data/chuo-r4.csv > /dev/null
+	@# 9 MB, 40,000 series: the parallel reader joins two chunks, the statistics run
+	@# on a crew of threads and series.csv is written by the writer thread
+	./wardstat gen --series 40000 --years 4 --seed 3 -o $(BUILD)/vg/big.csv
+	$(VALGRIND) ./wardstat report $(BUILD)/vg/big.csv -f csv -o $(BUILD)/vg/big --threads 2
 	$(VALGRIND) ./wardstat report $(HOSTILE) -f md -o $(BUILD)/vg/hostile.md 2>/dev/null; \
 	  rc=$$?; [ $$rc -eq 3 ] || { echo "valgrind on hostile input: exit $$rc, want 3"; exit 1; }
 
