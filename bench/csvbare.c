@@ -1,7 +1,7 @@
 /*
  * csvbare.c: the floor under wardstat's ingest: a bare libcsv parse of a file
  * (read whole, one csv_parse call, callbacks that only count), for comparing
- * MB/s with `wardstat report --timings` (parse+normalize) on the same file.
+ * MB/s with `wardstat report --timings` (parse and normalize together) on the same file.
  *
  * Usage: build/csvbare FILE   prints bytes, records, fields, seconds, MB/s
  */

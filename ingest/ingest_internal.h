@@ -86,6 +86,11 @@ struct reader {
 	int prev_ok;              /* prev and the codes below are valid */
 	uint32_t prev_ward, prev_division, prev_objective, prev_indicator, prev_unit;
 	uint8_t prev_direction;
+	/* timing one record in 64 (log->s_scan, s_split, s_take) */
+	unsigned nrec;            /* records cut so far, this scan */
+	double mark;              /* when the record before a timed one was done, 0 = none */
+	int timing;               /* the current record is timed */
+	double t_split;           /* ... and its fields were split at this time */
 	/* current record */
 	char *fb;                 /* fields as libcsv unquoted them, each NUL-terminated */
 	size_t fb_len, fb_cap;

@@ -83,6 +83,9 @@ void ws_log_rollback(struct ws_ingest_log *log, const struct ws_ingest_log *save
 	log->rows_rejected = saved->rows_rejected;
 	log->blank_rows = saved->blank_rows;
 	log->bytes = saved->bytes;
+	log->s_scan = saved->s_scan;
+	log->s_split = saved->s_split;
+	log->s_take = saved->s_take;
 	ws_table_truncate(t, rows);
 }
 

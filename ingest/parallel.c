@@ -224,6 +224,9 @@ static int append(struct reader *r, struct worker *w, uint32_t line_off)
 	r->log->rows_used += w->log.rows_used;
 	r->log->rows_rejected += w->log.rows_rejected;
 	r->log->blank_rows += w->log.blank_rows;
+	r->log->s_scan += w->log.s_scan;
+	r->log->s_split += w->log.s_split;
+	r->log->s_take += w->log.s_take;
 	if (w->r.newest > r->newest)
 		r->newest = w->r.newest;
 	rc = WS_OK;
@@ -267,6 +270,8 @@ int ws_ingest_parallel(struct reader *r, const char *s, size_t len, char delim, 
 		memset(x->r.last, 0, sizeof(x->r.last));
 		x->r.prev_ok = 0; /* its codes are the main dictionary's */
 		x->r.line = 1;
+		x->r.nrec = 0; /* its own timing of one record in 64 */
+		x->r.mark = 0;
 		x->r.newest = INT32_MIN;
 		x->r.next_report = SIZE_MAX; /* only chunk 0 reports progress */
 		x->s = s + start[k];

@@ -67,6 +67,9 @@ struct ws_ingest_log {
 	size_t bytes;          /* input bytes read */
 	double t_read;         /* seconds loading files (mmap, encoding check, iconv) */
 	double t_parse;        /* seconds cutting records, parsing and normalising cells */
+	/* one record in 64, timed: seconds finding it in the text, splitting it into
+	 * fields, and turning its cells into a row (the share of each in t_parse) */
+	double s_scan, s_split, s_take;
 	double t_group;        /* seconds building the series index and merging */
 	struct ws_log_entry *e; /* entries in input order */
 	size_t n, cap;         /* entries used and allocated */
