@@ -166,3 +166,25 @@ def random_lines(tmp):
 
 CASES.append(dict(name="2026-11-25-issue5-parallel-random-hostile-lines", args=["--version"],
                   exit=0, check=random_lines))
+
+
+def timings_line(err):
+    """--timings: one line on stderr naming every stage, with seconds that add up."""
+    import re
+    lines = [l for l in err.splitlines() if l.startswith("wardstat: timings:")]
+    assert len(lines) == 1, err
+    m = re.fullmatch(r"wardstat: timings: read (\S+) s, parse (\S+) s, normalize (\S+) s "
+                     r"\(\d+ MB/s(; the two split by timing 1 record in 64)?\), group (\S+) s, "
+                     r"stats (\S+) s, write (\S+) s( \(series\.csv is written during stats\))?, "
+                     r"total (\S+) s", lines[0])
+    assert m, lines[0]
+    parts = [float(m.group(k)) for k in (1, 2, 3, 5, 6, 7)]
+    assert all(p >= 0 for p in parts), lines[0]
+    assert m.group(4), "the bundled data has 64 records: one of them is timed"
+    assert m.group(8), "the CSV review is written in one pass"
+    assert sum(parts) <= float(m.group(9)) + 0.002, lines[0]
+
+
+CASES.append(dict(name="2026-11-25-issue5-timings-every-stage",
+                  args=["report", "--timings", "-f", "csv", "-o", "{tmp}/out"], exit=0,
+                  stderr=timings_line))
