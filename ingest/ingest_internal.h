@@ -146,6 +146,24 @@ size_t ws_utf8_invalid_at(const unsigned char *s, size_t len);
 
 /* Field c of the current record, trimmed of spaces and U+3000 at both ends. */
 const char *ws_reader_field(const struct reader *r, size_t c, size_t *len);
+
+/* ---- row.c: a record's fields into observations ---- */
+
+/* What r->bad_what points to: a field over a limit, or damaged (compared by address). */
+extern const char ws_bad_columns[], ws_bad_long[], ws_bad_nul[];
+/* Turns the current record (its fields split) into observations, or rejects it. */
+int ws_reader_row(struct reader *r);
+/* Rejects the current record: reason, then `, 'text'` quoting the cell (NULL: no text).
+ * WS_EPARSE with r->restart set when the file turns out not to be UTF-8. */
+int ws_reader_reject(struct reader *r, size_t column, const char *what, const char *cell,
+		     size_t n);
+/* Describes the field over a limit, or damaged, that the split found (r->bad_col,
+ * r->bad_what) into what, and points *cell at the text to quote (NULL for none). */
+void ws_reader_bad_field(const struct reader *r, char *what, size_t cap, const char **cell,
+			 size_t *n);
+/* After the header: how many leading columns hold every attribute column (r->attr_cols,
+ * 0 = none), for the rows that repeat the previous row's attribute bytes. */
+void ws_reader_attr_prefix(struct reader *r);
 /* Takes the current record as the header (header.c): roles, layout, warnings. */
 int ws_reader_header(struct reader *r);
 /* "division", "year", ... for messages; static string. */
