@@ -633,7 +633,129 @@ struct stream {
 	int wlast;           /* the set being written is the last: sync after it */
 	size_t written;      /* bytes of rows written, and ... */
 	size_t kicked;       /* ... of those, sent on to the disk (sync_file_range) */
+	/* a regular file is written with pwrite from an aligned staging buffer,
+	 * direct to the disk (O_DIRECT) when the file system takes it */
+	int staged;          /* the rows go through stage, not through f */
+	int direct;          /* fd is in O_DIRECT mode */
+	int fd;
+	char *stage;         /* STAGE_CAP bytes, aligned to STAGE_ALIGN */
+	size_t stage_len;
+	off_t off;           /* file offset of stage[0] */
 };
+
+/*
+ * Writing 350 MB through the page cache costs more CPU than formatting it on
+ * a small machine (measured: 0.67 s of system time for 350 MB with dd, 0.18 s
+ * with O_DIRECT), and that CPU is taken from the statistics. So a regular
+ * output file gets the series rows in aligned pieces of whole 4 KiB blocks
+ * with O_DIRECT; the last partial block is written without it. A file system
+ * that refuses O_DIRECT (tmpfs) gets the same pieces through the page cache.
+ */
+#define STAGE_ALIGN 4096
+#define STAGE_CAP ((size_t)8 << 20)
+#define STAGE_FLUSH ((size_t)4 << 20)
+
+/* pwrite of all n bytes at off; 0 or an errno. */
+static int pwrite_all(int fd, const char *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno ? errno : EIO;
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+/* Leaves O_DIRECT for the page cache (the file system refused an aligned
+ * direct write, or the last partial block is next). */
+static void stage_undirect(struct stream *x)
+{
+#ifdef O_DIRECT
+	int fl = fcntl(x->fd, F_GETFL);
+
+	if (fl >= 0)
+		(void)fcntl(x->fd, F_SETFL, fl & ~O_DIRECT);
+#endif
+	x->direct = 0;
+}
+
+/* Writes the whole 4 KiB blocks of the stage (all of it when last) and keeps
+ * the rest at its start; WS_OK or WS_EIO (x->err_no set). */
+static int stage_flush(struct stream *x, int last)
+{
+	size_t w = last ? x->stage_len : x->stage_len & ~(size_t)(STAGE_ALIGN - 1);
+	size_t whole = x->stage_len & ~(size_t)(STAGE_ALIGN - 1);
+	int e = 0;
+
+	if (w == 0)
+		return WS_OK;
+	if (x->direct && whole) {
+		e = pwrite_all(x->fd, x->stage, whole, x->off);
+		if (e == EINVAL) { /* the file system takes no direct writes: the page cache */
+			stage_undirect(x);
+			e = pwrite_all(x->fd, x->stage, whole, x->off);
+		}
+	} else if (whole) {
+		e = pwrite_all(x->fd, x->stage, whole, x->off);
+	}
+	if (!e && last && x->stage_len > whole) { /* the last partial block */
+		if (x->direct)
+			stage_undirect(x);
+		e = pwrite_all(x->fd, x->stage + whole, x->stage_len - whole, x->off + (off_t)whole);
+	}
+	if (e) {
+		x->err_no = e;
+		return WS_EIO;
+	}
+	x->off += (off_t)w;
+	memmove(x->stage, x->stage + w, x->stage_len - w);
+	x->stage_len -= w;
+	return WS_OK;
+}
+
+/* Appends n bytes to the stage, writing whole blocks out as it fills. */
+static int stage_put(struct stream *x, const char *p, size_t n)
+{
+	while (n) {
+		size_t k = STAGE_CAP - x->stage_len < n ? STAGE_CAP - x->stage_len : n;
+
+		memcpy(x->stage + x->stage_len, p, k);
+		x->stage_len += k;
+		p += k;
+		n -= k;
+		if (x->stage_len >= STAGE_FLUSH && stage_flush(x, 0) != WS_OK)
+			return WS_EIO;
+	}
+	return WS_OK;
+}
+
+/* Sets up the staged writing of a regular file f (nothing written to it yet). */
+static void stage_open(struct stream *x, FILE *f)
+{
+	struct stat sb;
+	void *p;
+
+	x->fd = fileno(f);
+	if (x->fd < 0 || fstat(x->fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    posix_memalign(&p, STAGE_ALIGN, STAGE_CAP) != 0)
+		return;
+	x->stage = p;
+	x->staged = 1;
+#ifdef O_DIRECT
+	{
+		int fl = fcntl(x->fd, F_GETFL);
+
+		x->direct = fl >= 0 && fcntl(x->fd, F_SETFL, fl | O_DIRECT) == 0;
+	}
+#endif
+}
 
 static int stream_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
 {
@@ -655,12 +777,19 @@ static int stream_write(struct stream *x, int k, int n)
 	for (int i = 0; i < n; i++) {
 		const struct ws_csv_buf *b = &x->buf[k][i];
 
+		if (x->staged) {
+			if (stage_put(x, b->buf, b->len) != WS_OK)
+				return WS_EIO;
+			continue;
+		}
 		if (b->len && fwrite(b->buf, 1, b->len, x->f) != b->len) {
 			x->err_no = errno ? errno : EIO;
 			return WS_EIO;
 		}
 		x->written += b->len;
 	}
+	if (x->staged)
+		return WS_OK; /* (direct writes need no early start) */
 #if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
 	/* every 32 MiB, start writing what is written to the disk (without
 	 * waiting), so that the sync at the end finds little left to do;
@@ -693,6 +822,8 @@ static void *stream_writer(void *arg)
 		rc = x->rc == WS_OK ? stream_write(x, k, n) : WS_OK;
 		/* the whole table is written: flush it to the disk now, while the
 		 * caller rolls up, so that the commit's fsync finds nothing left */
+		if (rc == WS_OK && last && x->staged)
+			rc = stage_flush(x, 1);
 		if (rc == WS_OK && last && fflush(x->f) == 0)
 			(void)fdatasync(fileno(x->f));
 		pthread_mutex_lock(&x->mu);
@@ -768,14 +899,28 @@ static int stream_series(const struct ws_table *t, const struct live *lv,
 	x.total = lv->ix->nseries;
 	if (!(x.marks = ws_csv_marks_new(&t->dict)))
 		return ws_err_set(err, WS_ENOMEM, "out of memory");
-	if (o->excel)
-		fputs("\xEF\xBB\xBF", f);
-	for (size_t c = 0; c < ws_tab_ncols(WS_TAB_SERIES); c++) {
-		if (c)
-			fputc(',', f);
-		fputs(ws_tab_col(WS_TAB_SERIES, c), f);
+	/* the header: the first bytes of the file, through the stage when staged */
+	if (lv->ix->nseries >= 4 * BLOCK_ROWS)
+		stage_open(&x, f);
+	{
+		struct ws_csv_buf h = {0};
+
+		if (o->excel)
+			put(&h, "\xEF\xBB\xBF", 3);
+		for (size_t c = 0; c < ws_tab_ncols(WS_TAB_SERIES); c++) {
+			if (c)
+				put(&h, ",", 1);
+			put(&h, ws_tab_col(WS_TAB_SERIES, c), strlen(ws_tab_col(WS_TAB_SERIES, c)));
+		}
+		put(&h, "\n", 1);
+		if (h.oom)
+			x.rc = WS_ENOMEM;
+		else if (x.staged)
+			x.rc = stage_put(&x, h.buf, h.len);
+		else if (fwrite(h.buf, 1, h.len, f) != h.len)
+			x.rc = WS_EIO, x.err_no = errno ? errno : EIO;
+		free(h.buf);
 	}
-	fputc('\n', f);
 	/* a writer thread when there is more than a few blocks and more than one core */
 	if (lv->ix->nseries >= 4 * BLOCK_ROWS && ws_engine_threads(o->threads) > 1 &&
 	    pthread_mutex_init(&x.mu, NULL) == 0) {
@@ -789,7 +934,8 @@ static int stream_series(const struct ws_table *t, const struct live *lv,
 			pthread_mutex_destroy(&x.mu);
 	}
 	sink.block_series = BLOCK_ROWS;
-	rc = ws_stats_compute_blocks(t, lv->ix, lv->so, &sink, lv->st, err);
+	rc = x.rc == WS_OK ? ws_stats_compute_blocks(t, lv->ix, lv->so, &sink, lv->st, err)
+			   : x.rc;
 	if (x.threaded) {
 		pthread_mutex_lock(&x.mu);
 		x.quit = 1;
@@ -799,6 +945,8 @@ static int stream_series(const struct ws_table *t, const struct live *lv,
 		pthread_cond_destroy(&x.cv);
 		pthread_mutex_destroy(&x.mu);
 	}
+	if (x.rc == WS_OK && rc == WS_OK && x.staged && !x.threaded)
+		x.rc = stage_flush(&x, 1); /* (the writer thread flushed it when there was one) */
 	if (x.rc == WS_OK && (fflush(f) != 0 || ferror(f))) {
 		x.rc = WS_EIO;
 		x.err_no = errno ? errno : EIO;
@@ -810,6 +958,7 @@ static int stream_series(const struct ws_table *t, const struct live *lv,
 		for (int i = 0; i < WS_MAX_THREADS; i++)
 			free(x.buf[k][i].buf);
 	free(x.marks);
+	free(x.stage);
 	if (lv->t_stats)
 		*lv->t_stats = seconds() - t0;
 	return rc;

@@ -188,3 +188,27 @@ def timings_line(err):
 CASES.append(dict(name="2026-11-25-issue5-timings-every-stage",
                   args=["report", "--timings", "-f", "csv", "-o", "{tmp}/out"], exit=0,
                   stderr=timings_line))
+
+
+def file_too_large(tmp):
+    """series.csv written direct to the disk in pieces (20,000 series): a write refused half
+    way (RLIMIT_FSIZE, as a full disk would) is exit 2 naming the file, and the old tables
+    stay as they were, with no temporary file left."""
+    binary = os.environ["WARDSTAT_BIN"]
+    src, out = os.path.join(tmp, "g.csv"), os.path.join(tmp, "out")
+    subprocess.run([binary, "gen", "--series", "20000", "--years", "4", "--seed", "5", "-o", src],
+                   check=True)
+    os.mkdir(out)
+    with open(os.path.join(out, "series.csv"), "w") as f:
+        f.write("old\n")
+    p = subprocess.run(["bash", "-c", 'trap "" XFSZ; ulimit -f 2048; exec "$@"', "sh", binary,
+                        "report", src, "-f", "csv", "-o", out], capture_output=True)
+    err = p.stderr.decode()
+    assert p.returncode == 2, (p.returncode, err)
+    assert err == f"wardstat: {out}/series.csv: writing failed: File too large\n", err
+    assert sorted(os.listdir(out)) == ["series.csv"], os.listdir(out)
+    assert open(os.path.join(out, "series.csv")).read() == "old\n"
+
+
+CASES.append(dict(name="2026-11-25-issue5-streamed-series-write-refused", args=["--version"],
+                  exit=0, check=file_too_large))
