@@ -17,7 +17,7 @@
  * finished ones in order (struct pipeline), so the file is the same bytes
  * whatever the number of threads.
  */
-#define _GNU_SOURCE /* sync_file_range (Linux), to start writing series.csv to disk early */
+#define _GNU_SOURCE /* O_DIRECT (Linux), to write series.csv past the page cache */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -631,8 +631,6 @@ struct stream {
 	size_t rows[2][WS_MAX_THREADS]; /* series in each buffer */
 	size_t total, queued; /* series in all, and handed to the writer so far */
 	int wlast;           /* the set being written is the last: sync after it */
-	size_t written;      /* bytes of rows written, and ... */
-	size_t kicked;       /* ... of those, sent on to the disk (sync_file_range) */
 	/* a regular file is written with pwrite from an aligned staging buffer,
 	 * direct to the disk (O_DIRECT) when the file system takes it */
 	int staged;          /* the rows go through stage, not through f */
@@ -786,20 +784,7 @@ static int stream_write(struct stream *x, int k, int n)
 			x->err_no = errno ? errno : EIO;
 			return WS_EIO;
 		}
-		x->written += b->len;
 	}
-	if (x->staged)
-		return WS_OK; /* (direct writes need no early start) */
-#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
-	/* every 32 MiB, start writing what is written to the disk (without
-	 * waiting), so that the sync at the end finds little left to do;
-	 * nothing happens on a pipe or a device */
-	if (x->written - x->kicked >= ((size_t)32 << 20) && fflush(x->f) == 0) {
-		(void)sync_file_range(fileno(x->f), (off_t)x->kicked, (off_t)(x->written - x->kicked),
-				      SYNC_FILE_RANGE_WRITE);
-		x->kicked = x->written;
-	}
-#endif
 	return WS_OK;
 }
 
