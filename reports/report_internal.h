@@ -88,6 +88,29 @@ atomic_uchar *ws_csv_marks_new(const struct ws_dict *d);
 int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws_dict *d,
 		      atomic_uchar *marks, int excel, struct ws_csv_buf *out);
 
+/* Rows a block of a CSV table holds (the unit of formatting on a thread). */
+#define WS_CSV_BLOCK_ROWS 4096
+
+/* ---- series.csv as the statistics come (csv_stream.c) --------------------- */
+
+/* What the series table is computed from, when it is computed as it is written. */
+struct ws_csv_live {
+	const struct ws_index *ix;
+	const struct ws_stats_opts *so;
+	struct ws_stats *st;  /* receives the roll-ups */
+	double *t_stats;      /* receives the seconds the pass took, or NULL */
+};
+
+/*
+ * Computes the statistics of lv (ws_stats_compute_blocks) and writes the
+ * series table to f (opened by ws_report_open, nothing written yet) as they
+ * come; name is f's path for messages. WS_OK, or the error with err set; a
+ * failed write is WS_EIO "NAME: writing failed: ...".
+ */
+int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
+			 const struct ws_report_opts *o, FILE *f, const char *name,
+			 struct ws_err *err);
+
 /* ---- the review: which rows each part shows (w_review.c) ---------------- */
 
 /*
