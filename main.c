@@ -233,14 +233,6 @@ static void die_usage(const char *msg, const char *arg)
 	usage(EXIT_USAGE);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static long number_arg(const char *s, long lo, long hi, const char *what)
 {
 	char *end;
@@ -512,13 +504,13 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 	struct ws_err err = {0};
 	char rbuf[4200];
 	const char *rpath;
-	double t0 = now(), t1, t2, t3;
+	double t0 = ws_engine_now(), t1, t2, t3;
 	int status = 0, rc, check = strcmp(c->cmd, "check") == 0 || strcmp(c->cmd, "ingest") == 0;
 	/* the CSV review, the tables for a program: statistics and series rows in one pass */
 	int streamed = c->rep.format == WS_FMT_CSV && c->rep.view == WS_VIEW_REVIEW && !c->rep.division;
 
 	rc = load(c, files, nfiles, &t, &ix, &log, &err);
-	t1 = now();
+	t1 = ws_engine_now();
 	if (log.t_parse == 0) /* a mapped snapshot: all of it was reading */
 		log.t_read = t1 - t0;
 	memset(&st, 0, sizeof(st));
@@ -601,7 +593,7 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 			status = EXIT_INPUT;
 			goto out;
 		} else {
-			t2 = now();
+			t2 = ws_engine_now();
 			rc = ws_report_write(&t, &st, &c->rep, c->output, &err);
 		}
 		if (rc != WS_OK) {
@@ -611,7 +603,7 @@ static int run(struct cli *c, const char *const *files, size_t nfiles)
 			status = rc == WS_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
 			goto out;
 		}
-		t3 = now();
+		t3 = ws_engine_now();
 		if (c->timings) {
 			/* parse and normalize interleave, record by record: their shares
 			 * come from the records timed (one in 64) */

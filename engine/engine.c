@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 int ws_err_set(struct ws_err *err, int code, const char *fmt, ...)
@@ -59,6 +60,14 @@ const char *ws_eval_name(int eval)
 	case WS_EVAL_MISSED: return "未達成";
 	}
 	return "";
+}
+
+double ws_engine_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int ws_engine_threads(int requested)

@@ -60,6 +60,9 @@ const char *ws_strerror(int code);
  */
 size_t ws_fmt_double(double x, int prec, char *buf, size_t cap);
 
+/* Monotonic seconds (CLOCK_MONOTONIC), for the stage timings. */
+double ws_engine_now(void);
+
 /* Most threads any stage uses (parse, statistics, CSV formatting). */
 #define WS_MAX_THREADS 8
 

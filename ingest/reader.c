@@ -34,14 +34,6 @@
 #include <unistd.h>
 
 
-/* Monotonic seconds, for the stage timings of the log. */
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Words of 8 bytes: is any byte zero, or equal to c? (Bit-twiddling hacks.) */
 #define ONES 0x0101010101010101ull
@@ -326,7 +318,7 @@ static int take_record(struct reader *r, struct csv_parser *p)
 		return rc;
 	}
 	if (r->timing)
-		r->t_split = now();
+		r->t_split = ws_engine_now();
 	return ws_reader_row(r);
 }
 
@@ -432,13 +424,13 @@ again:
 			r->rec_len = i - b;
 			/* one record in 64 is timed, from the end of the one before */
 			if ((r->timing = (++r->nrec & 63) == 0 && r->mark > 0)) {
-				t0 = now();
+				t0 = ws_engine_now();
 				r->log->s_scan += t0 - r->mark;
 				r->t_split = 0;
 			}
 			rc = take_record(r, p);
 			if (r->timing) {
-				double t2 = now();
+				double t2 = ws_engine_now();
 
 				if (r->t_split > 0) { /* a row was taken */
 					r->log->s_split += r->t_split - t0;
@@ -446,7 +438,7 @@ again:
 				}
 				r->timing = 0;
 			}
-			r->mark = (r->nrec & 63) == 63 ? now() : 0;
+			r->mark = (r->nrec & 63) == 63 ? ws_engine_now() : 0;
 			r->nul = 0;
 			r->quote = 0;
 			if (rc != WS_OK)
@@ -557,12 +549,12 @@ static int read_text(struct reader *r, const char *path, const char *encoding)
 	r->nyears = 0;
 	r->sheet = 0;
 	r->line = 1;
-	t0 = now();
+	t0 = ws_engine_now();
 	if ((rc = ws_text_load(path, encoding, &x, &r->check_utf8, r->err)))
 		return rc;
 	r->log->bytes += x.len;
-	r->log->t_read += now() - t0;
-	t0 = now();
+	r->log->t_read += ws_engine_now() - t0;
+	t0 = ws_engine_now();
 	if (!delim) { /* a header with tabs and no comma is tab-separated */
 		const char *nl = memchr(x.data, '\n', x.len);
 		size_t hl = nl ? (size_t)(nl - x.data) : x.len;
@@ -598,7 +590,7 @@ static int read_text(struct reader *r, const char *path, const char *encoding)
 	csv_free(&p);
 	ws_text_free(&x);
 	reader_fini(r);
-	r->log->t_parse += now() - t0;
+	r->log->t_parse += ws_engine_now() - t0;
 	return rc;
 }
 
@@ -666,11 +658,11 @@ int ws_ingest_files(const char *const *paths, size_t npaths, const struct ws_ing
 		log->files++;
 	}
 	{
-		double t0 = now();
+		double t0 = ws_engine_now();
 
 		if ((rc = ws_index_build(t, ix, err)) == WS_OK)
 			rc = ws_ingest_merge(t, ix, log, fcode, newest, npaths, err);
-		log->t_group = now() - t0;
+		log->t_group = ws_engine_now() - t0;
 	}
 out:
 	free(r.fb);

@@ -267,15 +267,6 @@ static int stream_round(void *ctx, int nslots)
 	return rc;
 }
 
-/* Monotonic seconds, for the time the statistics took. */
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 
 /* Computes the statistics and writes the series table to f as they come. */
 int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
@@ -284,7 +275,7 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 {
 	struct stream x;
 	struct ws_stats_sink sink = {.block = stream_block, .round = stream_round, .ctx = &x};
-	double t0 = seconds();
+	double t0 = ws_engine_now();
 	int rc;
 
 	memset(&x, 0, sizeof(x));
@@ -356,7 +347,7 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 	free(x.marks);
 	free(x.stage);
 	if (lv->t_stats)
-		*lv->t_stats = seconds() - t0;
+		*lv->t_stats = ws_engine_now() - t0;
 	return rc;
 }
 
