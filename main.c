@@ -29,13 +29,14 @@
 enum {
 	OPT_EXCEL = CHAR_MAX + 1, OPT_NEAR, OPT_STREAK, OPT_DIVISION, OPT_WARD, OPT_DELIM,
 	OPT_ENCODING, OPT_REJECTS, OPT_TIMINGS, OPT_VERSION, OPT_COLOR, OPT_REVIEW_YEAR,
-	OPT_SERIES, OPT_YEARS, OPT_SEED, OPT_WIDTH, OPT_MAX_FIELD, OPT_THREADS
+	OPT_SERIES, OPT_YEARS, OPT_SEED, OPT_WIDTH, OPT_MAX_FIELD, OPT_THREADS, OPT_COLUMNS
 };
 
 static const struct option long_options[] = {
 	{"format", required_argument, NULL, 'f'},
 	{"output", required_argument, NULL, 'o'},
 	{"excel", no_argument, NULL, OPT_EXCEL},
+	{"columns", required_argument, NULL, OPT_COLUMNS},
 	{"near", required_argument, NULL, OPT_NEAR},
 	{"streak", required_argument, NULL, OPT_STREAK},
 	{"division", required_argument, NULL, OPT_DIVISION},
@@ -98,6 +99,9 @@ static void usage(int status)
 "  -f, --format=FMT     text (default), csv, json, md, html, xlsx\n"
 "  -o, --output=PATH    a file, or for `report -f csv` a directory (default: stdout)\n"
 "      --excel          csv: UTF-8 BOM, cells starting = + - @ neutralised\n"
+"      --columns=SET    report -f csv: all (default) or core, the 21 series columns of\n"
+"                       the data contract only (the trend tests, forecast and reasons\n"
+"                       are then not computed)\n"
 "      --near=X         achievement >= X and not met is 'near' (default 0.9)\n"
 "      --streak=K       persistent after K missed years in a row (default 3)\n"
 "      --division=D     only division D's rows (the ward summary stays whole)\n"
@@ -150,6 +154,8 @@ static const struct command_help {
 	 "  -f, --format=FMT   text (default), csv, json, md, html, xlsx\n"
 	 "  -o, --output=PATH  a file; for csv a directory: series, divisions, objectives, ward .csv\n"
 	 "      --excel        csv: UTF-8 BOM, cells starting = + - @ neutralised\n"
+	 "      --columns=SET  csv: all (default), or core: series.csv with only the 21 columns\n"
+	 "                     of the data contract, without the trend tests, forecast and reasons\n"
 	 "      --near=X --streak=K --division=D --review-year=Y   what counts (see wardstat --help)\n"
 	 "      --ward=W --delimiter=C --encoding=E --rejects=FILE --threads=N --timings\n"
 	 "      --color=WHEN --width=N\n\n"
@@ -157,7 +163,8 @@ static const struct command_help {
 	 "  wardstat report\n"
 	 "  wardstat report sheets/*.csv -f html -o review.html\n"
 	 "  wardstat report a.csv b.csv -f csv -o out/ --excel\n"
-	 "  wardstat report big.wsc -f csv -o out/ --timings\n"},
+	 "  wardstat report big.wsc -f csv -o out/ --timings\n"
+	 "  wardstat report big.wsc -f csv -o out/ --columns=core\n"},
 	{"rank",
 	 "Usage: wardstat rank [OPTION]... [FILE]...\n"
 	 "The division ranking: dense rank within each ward by met share, then mean achievement.\n\n"
@@ -264,6 +271,11 @@ static void parse(int argc, char **argv, struct cli *c)
 			break;
 		case 'o': c->output = optarg; break;
 		case OPT_EXCEL: c->rep.excel = 1; break;
+		case OPT_COLUMNS:
+			if (strcmp(optarg, "core") && strcmp(optarg, "all"))
+				die_usage("--columns wants all or core, not", optarg);
+			c->st.core = c->rep.core = strcmp(optarg, "core") == 0;
+			break;
 		case OPT_NEAR: {
 			char *end;
 
@@ -709,6 +721,10 @@ int main(int argc, char **argv)
 	} else {
 		c.rep.source = source_names(files, nfiles);
 	}
+	/* the trend tests, reasons and bands the other views and formats show are not
+	 * computed with --columns=core */
+	if (c.rep.core && (strcmp(c.cmd, "report") || c.rep.format != WS_FMT_CSV))
+		die_usage("--columns=core is for `report -f csv` only", NULL);
 	if (c.rep.format == WS_FMT_XLSX && (!c.output || strcmp(c.output, "-") == 0))
 		die_usage("xlsx needs -o FILE", NULL);
 	{

@@ -218,13 +218,18 @@ atomic_uchar *ws_csv_marks_new(const struct ws_dict *d)
 	return calloc(d->n ? d->n : 1, sizeof(atomic_uchar));
 }
 
+size_t ws_csv_ncols(int k, const struct ws_report_opts *o)
+{
+	return k == WS_TAB_SERIES && o->core ? WS_SERIES_CORE_COLS : ws_tab_ncols(k);
+}
+
 int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws_dict *d,
-		      atomic_uchar *marks, int excel, struct ws_csv_buf *out)
+		      atomic_uchar *marks, int excel, int core, struct ws_csv_buf *out)
 {
 	const uint32_t code[5] = {s->ward[i], s->division[i], s->objective[i], s->indicator[i],
 				  s->unit[i]};
-	const char *band = ws_stats_band_name(s->band[i]);
-	const char *reason = s->text + s->reason[i];
+	const char *band = core ? "" : ws_stats_band_name(s->band[i]);
+	const char *reason = core ? "" : s->text + s->reason[i];
 	size_t nband = strlen(band), nreason = strlen(reason);
 	size_t need = SERIES_ROW_FIXED + 2 * (nband + nreason) + 8;
 	char *p;
@@ -255,6 +260,8 @@ int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws
 	p = cell_int(p, s->years_below[i]);
 	p = cell_int(p, s->streak[i]);
 	p = cell_bool(p, s->persistent[i]);
+	if (core) /* the columns of FORMATS.md §2 end here */
+		goto end;
 	p = cell_num(p, s->slope_se[i]);
 	p = cell_num(p, s->slope_p[i]);
 	p = cell_num(p, s->sen_slope[i]);
@@ -269,6 +276,7 @@ int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws
 	p = cell_str(p, band, nband, quote_mark(band, nband), excel);
 	p = cell_int(p, s->lag[i]);
 	p = cell_str(p, reason, nreason, quote_mark(reason, nreason), excel);
+end:
 	p[-1] = '\n'; /* the last field ends the line, not a comma */
 	out->len = (size_t)(p - out->buf);
 	return WS_OK;
@@ -283,6 +291,7 @@ struct tab_src {
 	const struct ws_stats *st;
 	int k;
 	int excel;
+	int core;            /* the series table: only the columns of FORMATS.md §2 */
 	atomic_uchar *marks; /* the series table: quoting marks of t->dict */
 };
 
@@ -294,7 +303,7 @@ static void format_rows(const struct tab_src *src, size_t b, size_t e, struct ws
 	for (size_t r = b; r < e && !out->oom; r++) {
 		if (src->k == WS_TAB_SERIES) {
 			ws_csv_series_row(&src->st->series, r, &src->t->dict, src->marks, src->excel,
-					  out);
+					  src->core, out);
 			continue;
 		}
 		for (size_t c = 0; c < ncols; c++) {
@@ -452,7 +461,7 @@ sequential:
 int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 			const struct ws_report_opts *o, const char *which, FILE *f)
 {
-	struct tab_src src = {t, st, 0, o->excel, NULL};
+	struct tab_src src = {t, st, 0, o->excel, o->core, NULL};
 	size_t nrows;
 	int rc;
 
@@ -465,7 +474,7 @@ int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 	nrows = ws_tab_nrows(st, src.k);
 	if (o->excel)
 		fputs("\xEF\xBB\xBF", f);
-	for (size_t c = 0; c < ws_tab_ncols(src.k); c++) {
+	for (size_t c = 0; c < ws_csv_ncols(src.k, o); c++) {
 		if (c)
 			fputc(',', f);
 		fputs(ws_tab_col(src.k, c), f);
@@ -483,7 +492,9 @@ int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *d, FILE *f)
 {
 	const struct ws_report_opts *o = rv->o;
-	size_t ncols = ws_tab_ncols(d->tab), all = ncols + (d->trend ? WS_TREND_COLS : 0);
+	int core = o->core && !d->trend; /* a trend table needs the trend columns */
+	size_t ncols = core ? ws_csv_ncols(d->tab, o) : ws_tab_ncols(d->tab);
+	size_t all = ncols + (d->trend ? WS_TREND_COLS : 0);
 	struct ws_csv_buf l = {0};
 	atomic_uchar *marks = NULL;
 
@@ -503,7 +514,7 @@ int ws_report_csv_dtab(const struct ws_report_review *rv, const struct ws_dtab *
 		l.len = 0;
 		if (marks) {
 			if (ws_csv_series_row(&rv->st->series, d->rows[r], &rv->t->dict, marks, o->excel,
-					      &l) != WS_OK)
+					      core, &l) != WS_OK)
 				break;
 			l.len--; /* the row goes on when the trend columns follow */
 			c = ncols;

@@ -33,6 +33,7 @@ struct stream {
 	const struct ws_dict *d;
 	atomic_uchar *marks;
 	int excel;
+	int core;            /* only the columns of FORMATS.md §2 */
 	FILE *f;
 	struct ws_csv_buf buf[2][WS_MAX_THREADS]; /* [set][slot] */
 	int cur;             /* the set the computing threads fill */
@@ -181,7 +182,7 @@ static int stream_block(void *ctx, int slot, const struct ws_series_stats *blk, 
 	out->len = 0;
 	x->rows[x->cur][slot] = blk->n;
 	for (size_t i = 0; i < blk->n; i++)
-		if (ws_csv_series_row(blk, i, x->d, x->marks, x->excel, out) != WS_OK)
+		if (ws_csv_series_row(blk, i, x->d, x->marks, x->excel, x->core, out) != WS_OK)
 			return WS_ENOMEM;
 	return WS_OK;
 }
@@ -281,6 +282,7 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 	memset(&x, 0, sizeof(x));
 	x.d = &t->dict;
 	x.excel = o->excel;
+	x.core = o->core;
 	x.f = f;
 	x.total = lv->ix->nseries;
 	if (!(x.marks = ws_csv_marks_new(&t->dict)))
@@ -294,7 +296,7 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 
 		if (o->excel)
 			memcpy(h, "\xEF\xBB\xBF", 3), n = 3;
-		for (size_t c = 0; c < ws_tab_ncols(WS_TAB_SERIES); c++) {
+		for (size_t c = 0; c < ws_csv_ncols(WS_TAB_SERIES, o); c++) {
 			const char *name_c = ws_tab_col(WS_TAB_SERIES, c);
 
 			if (c)

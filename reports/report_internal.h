@@ -73,9 +73,16 @@ struct ws_csv_buf {
  */
 atomic_uchar *ws_csv_marks_new(const struct ws_dict *d);
 
+/* The series columns of FORMATS.md §2, ward .. persistent: the first 21. */
+#define WS_SERIES_CORE_COLS 21
+/* Columns a CSV file of table k holds: every column, or for the series table
+ * with o->core the first WS_SERIES_CORE_COLS. */
+size_t ws_csv_ncols(int k, const struct ws_report_opts *o);
+
 /*
  * Appends row i of the series table s to out as one CSV line: the 35
- * columns of ws_tab_col(WS_TAB_SERIES, ...), then a newline; the same bytes as
+ * columns of ws_tab_col(WS_TAB_SERIES, ...) (the first WS_SERIES_CORE_COLS
+ * when core is 1), then a newline; the same bytes as
  * the cells of ws_tab_cell written one by one. Strings come from d (ward ...
  * unit) and are quoted as RFC 4180 asks; with excel, text that starts a
  * formula is quoted and prefixed with an apostrophe. marks is d's array from
@@ -86,7 +93,7 @@ atomic_uchar *ws_csv_marks_new(const struct ws_dict *d);
  * Returns WS_OK, or WS_ENOMEM with out->oom set and out->len unchanged.
  */
 int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws_dict *d,
-		      atomic_uchar *marks, int excel, struct ws_csv_buf *out);
+		      atomic_uchar *marks, int excel, int core, struct ws_csv_buf *out);
 
 /* Rows a block of a CSV table holds (the unit of formatting on a thread). */
 #define WS_CSV_BLOCK_ROWS 4096

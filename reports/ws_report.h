@@ -45,6 +45,8 @@ struct ws_report_opts {
 	int format;           /* enum ws_format */
 	int view;             /* enum ws_view */
 	int excel;            /* csv: UTF-8 BOM, cells starting = + - @ neutralised */
+	int core;             /* csv: series.csv holds only the 21 columns of FORMATS.md §2
+				 (--columns=core; st computed with ws_stats_opts.core) */
 	int color;            /* text: ANSI colour */
 	int width;            /* text: terminal columns; 0 = 80 */
 	int threads;          /* csv formatting threads; 0 = one per core (ws_engine_threads) */

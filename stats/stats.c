@@ -225,6 +225,15 @@ static int explain(struct ws_series_stats *s, size_t i, struct scratch *w, int n
 	return WS_OK;
 }
 
+/* The empty reason of --columns=core, so that every offset stays valid. */
+static int no_reason(struct ws_series_stats *s, size_t i, struct scratch *w)
+{
+	if (!reason_room(&w->text))
+		return WS_ENOMEM;
+	reason_done(&w->text, s, i, 0);
+	return WS_OK;
+}
+
 /* t quantile 0.975 with df degrees of freedom, computed once per df. */
 static double t975(size_t df)
 {
@@ -273,17 +282,24 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 	if (n)
 		baseline = w->y[0];
 
-	ws_stats_ols(w->x, w->y, n, &fit);
+	if (o->core)
+		ws_stats_ols_line(w->x, w->y, n, &fit);
+	else
+		ws_stats_ols(w->x, w->y, n, &fit);
 	s->slope[i] = fit.slope;
 	s->intercept[i] = fit.intercept;
 	s->r2[i] = fit.r2;
 	s->slope_se[i] = fit.slope_se;
 	s->slope_p[i] = fit.slope_p;
-	s->sen_slope[i] = n >= 2 ? ws_stats_sen(w->x, w->y, n, w->work) : NAN;
-	ws_stats_mk(w->y, n, w->work, &s->mk_s[i], &s->mk_p[i]);
 	s->forecast_year[i] = -1;
 	s->forecast[i] = s->forecast_lo[i] = s->forecast_hi[i] = NAN;
-	if (!isnan(fit.slope)) {
+	if (o->core) {
+		s->sen_slope[i] = s->mk_s[i] = s->mk_p[i] = NAN;
+	} else {
+		s->sen_slope[i] = n >= 2 ? ws_stats_sen(w->x, w->y, n, w->work) : NAN;
+		ws_stats_mk(w->y, n, w->work, &s->mk_s[i], &s->mk_p[i]);
+	}
+	if (!o->core && !isnan(fit.slope)) {
 		double x0 = w->x[n - 1] + 1, yf, yerr;
 
 		s->forecast_year[i] = (int32_t)x0;
@@ -340,6 +356,8 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 		s->persistent[i] = nmiss >= streak;
 		if (tg >= 0 && ac >= 0 && den > 0)
 			s->achievement[i] = num / den;
+		if (o->core)
+			return no_reason(s, i, w);
 		if (s->first_year[i] != s->review_year[i] && tg != baseline)
 			s->progress[i] = (ac - baseline) / (tg - baseline);
 		if (s->met[i])
@@ -352,7 +370,7 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 				     : WS_BAND_MISSED;
 		s->lag[i] = newest - s->review_year[i];
 	}
-	return explain(s, i, w, nmiss);
+	return o->core ? no_reason(s, i, w) : explain(s, i, w, nmiss);
 }
 
 void ws_stats_fini(struct ws_stats *st)

@@ -25,7 +25,8 @@
 #include <math.h>
 #include <string.h>
 
-void ws_stats_ols(const double *x, const double *y, size_t n, struct ws_ols *r)
+/* Least squares of y on x into r; the slope's t-test too when test is 1. */
+static void ols(const double *x, const double *y, size_t n, struct ws_ols *r, int test)
 {
 	double syy = 0, my = 0, sxx = 0, mx = 0;
 
@@ -53,10 +54,22 @@ void ws_stats_ols(const double *x, const double *y, size_t n, struct ws_ols *r)
 	if (r->r2 < 0)
 		r->r2 = 0;
 	r->slope_se = sqrt(r->cov11);
+	if (!test)
+		return;
 	if (r->slope_se > 0)
 		r->slope_p = 2.0 * gsl_cdf_tdist_Q(fabs(r->slope / r->slope_se), (double)(n - 2));
 	else if (r->slope != 0)
 		r->slope_p = 0.0; /* a perfect line */
+}
+
+void ws_stats_ols(const double *x, const double *y, size_t n, struct ws_ols *r)
+{
+	ols(x, y, n, r, 1);
+}
+
+void ws_stats_ols_line(const double *x, const double *y, size_t n, struct ws_ols *r)
+{
+	ols(x, y, n, r, 0);
 }
 
 /*

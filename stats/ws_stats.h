@@ -26,6 +26,11 @@ struct ws_stats_opts {
 	int streak;      /* persistent when streak >= this; 0 = 3 */
 	int review_year; /* 0 = newest year in the data, for `lag` */
 	int threads;     /* threads for the series pass; 0 = one per core (at most 8) */
+	int core;        /* 1 = only what the tables of FORMATS.md §2 show (--columns=core):
+			    slope, intercept, r2 and the review columns. slope_p,
+			    sen_slope, mk_s, mk_p, forecast_*, progress and
+			    years_to_target are then NaN (-1 for forecast_year and lag),
+			    band is NONE and every reason is "". slope_se is still set. */
 };
 
 enum ws_band { WS_BAND_NONE = 0, WS_BAND_MET, WS_BAND_NEAR, WS_BAND_MISSED };
@@ -156,6 +161,9 @@ struct ws_ols {
 
 /* Least squares y = intercept + slope*x over n points (gsl_fit_linear). */
 void ws_stats_ols(const double *x, const double *y, size_t n, struct ws_ols *r);
+/* The same without the t-test: r->slope_p stays NaN (the t distribution's
+ * tail is the dearest part, and the tables of FORMATS.md §2 do not show it). */
+void ws_stats_ols_line(const double *x, const double *y, size_t n, struct ws_ols *r);
 
 /* Median of pairwise slopes; work holds n*(n-1)/2 doubles. NaN when n < 2. */
 double ws_stats_sen(const double *x, const double *y, size_t n, double *work);

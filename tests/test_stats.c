@@ -1155,20 +1155,12 @@ static int count_round(void *ctx, int nslots)
 }
 
 /*
- * 30,000 series (above the 20,000 from which the pass runs on every core) of
- * 1 to 12 years, with gaps, lower-is-better series, units and objectives
- * that change: every column of every block equals the whole pass's, every
- * series comes in exactly one block, and the roll-ups are the same.
+ * ns series of 1 to 12 years, with gaps, lower-is-better series, units and
+ * objectives that change, into g_t, indexed into g_ix.
  */
-Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
+static void mixed_table(size_t ns)
 {
-	const size_t ns = 30000;
-	struct ws_stats_opts o = {.near = 0.9, .streak = 3, .threads = 2};
-	struct ws_stats bst;
 	struct ws_err err = {0};
-	struct blocks_seen c = {0};
-	struct ws_stats_sink sink = {.block = check_block, .round = count_round, .ctx = &c,
-				     .block_series = 1000};
 	uint64_t x = 12345;
 	char name[32];
 
@@ -1199,6 +1191,25 @@ Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
 		}
 	}
 	cr_assert(eq(int, ws_index_build(&g_t, &g_ix, &err), WS_OK), "%s", err.msg);
+}
+
+/*
+ * 30,000 series (above the 20,000 from which the pass runs on every core) of
+ * 1 to 12 years, with gaps, lower-is-better series, units and objectives
+ * that change: every column of every block equals the whole pass's, every
+ * series comes in exactly one block, and the roll-ups are the same.
+ */
+Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
+{
+	const size_t ns = 30000;
+	struct ws_stats_opts o = {.near = 0.9, .streak = 3, .threads = 2};
+	struct ws_stats bst;
+	struct ws_err err = {0};
+	struct blocks_seen c = {0};
+	struct ws_stats_sink sink = {.block = check_block, .round = count_round, .ctx = &c,
+				     .block_series = 1000};
+
+	mixed_table(ns);
 	cr_assert(eq(sz, g_ix.nseries, ns));
 	cr_assert(eq(int, ws_stats_compute(&g_t, &g_ix, &o, &g_st, &err), WS_OK), "%s", err.msg);
 	c.whole = &g_st.series;
@@ -1233,4 +1244,83 @@ Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
 	cr_expect(bst.series.slope == NULL, "only the roll-up columns are kept");
 	free(c.seen);
 	ws_stats_fini(&bst);
+}
+
+/* ---- --columns=core: the contract's columns, nothing more --------------------------- */
+
+/*
+ * The core pass (ws_stats_opts.core) over the 30,000 mixed series: every
+ * column the tables of FORMATS.md §2 show (and slope_se) has the bits of the
+ * full pass; the trend tests, forecast, progress, years_to_target, band, lag
+ * and reasons are left missing; the roll-ups are the same. The block pass
+ * with core gives the whole core pass, bit for bit.
+ */
+Test(pipeline, core_pass_equals_the_full_pass_on_its_columns, .fini = teardown)
+{
+	const size_t ns = 30000;
+	struct ws_stats_opts o = {.near = 0.9, .streak = 3, .threads = 2};
+	struct ws_stats core, bst;
+	struct ws_err err = {0};
+	struct blocks_seen c = {0};
+	struct ws_stats_sink sink = {.block = check_block, .round = count_round, .ctx = &c,
+				     .block_series = 1000};
+	size_t bad = 0, kept = 0;
+
+	mixed_table(ns);
+	cr_assert(eq(int, ws_stats_compute(&g_t, &g_ix, &o, &g_st, &err), WS_OK), "%s", err.msg);
+	o.core = 1;
+	cr_assert(eq(int, ws_stats_compute(&g_t, &g_ix, &o, &core, &err), WS_OK), "%s", err.msg);
+	const struct ws_series_stats *f = &g_st.series, *k = &core.series;
+
+	cr_assert(eq(sz, k->n, ns));
+	for (size_t i = 0; i < ns; i++) {
+		const double a[] = {k->slope[i], k->intercept[i], k->r2[i], k->slope_se[i],
+				    k->target[i], k->actual[i], k->gap[i], k->achievement[i]};
+		const double b[] = {f->slope[i], f->intercept[i], f->r2[i], f->slope_se[i],
+				    f->target[i], f->actual[i], f->gap[i], f->achievement[i]};
+		const double none[] = {k->slope_p[i], k->sen_slope[i], k->mk_s[i], k->mk_p[i],
+				       k->forecast[i], k->forecast_lo[i], k->forecast_hi[i],
+				       k->progress[i], k->years_to_target[i]};
+
+		for (size_t j = 0; j < sizeof(a) / sizeof(a[0]); j++)
+			bad += !same_bits(a[j], b[j]);
+		for (size_t j = 0; j < sizeof(none) / sizeof(none[0]); j++)
+			bad += !isnan(none[j]);
+		bad += k->ward[i] != f->ward[i] || k->division[i] != f->division[i] ||
+		       k->objective[i] != f->objective[i] || k->indicator[i] != f->indicator[i] ||
+		       k->unit[i] != f->unit[i] || k->direction[i] != f->direction[i] ||
+		       k->nobs[i] != f->nobs[i] || k->first_year[i] != f->first_year[i] ||
+		       k->last_year[i] != f->last_year[i] || k->review_year[i] != f->review_year[i] ||
+		       k->met[i] != f->met[i] || k->years_below[i] != f->years_below[i] ||
+		       k->streak[i] != f->streak[i] || k->persistent[i] != f->persistent[i];
+		bad += k->forecast_year[i] != -1 || k->lag[i] != -1 || k->band[i] != WS_BAND_NONE;
+		bad += k->text[k->reason[i]] != '\0';
+		kept += !isnan(f->sen_slope[i]) && f->review_year[i] >= 0; /* the test has teeth */
+	}
+	cr_expect(eq(sz, bad, 0), "cells that differ from the full pass");
+	cr_expect(gt(sz, kept, ns / 2), "most series have a trend and a review year");
+	cr_assert(eq(sz, core.divisions.n, g_st.divisions.n));
+	for (size_t j = 0; j < core.divisions.n; j++) {
+		cr_expect(eq(i32, core.divisions.rank[j], g_st.divisions.rank[j]));
+		cr_expect(same_bits(core.divisions.met_share[j], g_st.divisions.met_share[j]));
+		cr_expect(same_bits(core.divisions.mean_achievement[j],
+				    g_st.divisions.mean_achievement[j]));
+	}
+	cr_assert(eq(sz, core.objectives.n, g_st.objectives.n));
+	for (size_t j = 0; j < core.objectives.n; j++)
+		cr_expect(eq(u8, core.objectives.status[j], g_st.objectives.status[j]));
+
+	/* the block pass with core against the whole core pass */
+	c.whole = k;
+	c.seen = calloc(ns, 1);
+	cr_assert(c.seen != NULL);
+	cr_assert(eq(int, ws_stats_compute_blocks(&g_t, &g_ix, &o, &sink, &bst, &err), WS_OK),
+		  "%s", err.msg);
+	for (int j = 0; j < WS_MAX_THREADS; j++)
+		cr_expect(eq(sz, c.bad[j], 0), "slot %d: cells that differ", j);
+	for (size_t i = 0; i < ns; i++)
+		cr_assert(eq(u8, c.seen[i], 1), "series %zu came in %u blocks", i, c.seen[i]);
+	free(c.seen);
+	ws_stats_fini(&bst);
+	ws_stats_fini(&core);
 }

@@ -486,3 +486,69 @@ def _through_link(tmp):
 
 CASES.append(dict(name="2026-11-25-issue6-output-through-symlink", args=["--version"], exit=0,
                   check=_through_link))
+
+
+# 2026-11-25, issue 5: --columns=core. series.csv holds exactly the 21 columns of FORMATS.md §2,
+# each row the first 21 cells of the full series.csv (the golden file); the other tables are the
+# full run's, byte for byte. Anything but `report -f csv` is refused (its trend tests, bands
+# and reasons would be missing).
+CONTRACT_SERIES = ("ward,division,objective,indicator,unit,direction,n,first_year,last_year,slope,"
+                   "intercept,r2,review_year,target,actual,gap,achievement,met,years_below,streak,"
+                   "persistent").split(",")
+
+
+def core_csv(src, golden_dir, division=None):
+    def check(tmp):
+        args = ["report", src, "-f", "csv", "--columns=core", "-o", os.path.join(tmp, "core")]
+        full = ["report", src, "-f", "csv", "-o", os.path.join(tmp, "full")]
+        if division:
+            args += ["--division", division]
+            full += ["--division", division]
+        for a in (args, full):
+            p = run(a)
+            if p.returncode != 0 or p.stderr:
+                fail(f"{a}: exit {p.returncode}: {p.stderr[:300]!r}")
+        with open(os.path.join(tmp, "core", "series.csv"), encoding="utf-8", newline="") as f:
+            got = list(csv.reader(f))
+        want_path = (os.path.join(GOLDEN, golden_dir, "series.csv") if golden_dir
+                     else os.path.join(tmp, "full", "series.csv"))
+        with open(want_path, encoding="utf-8", newline="") as f:
+            want = [r[:21] for r in csv.reader(f)]
+        if got[0] != CONTRACT_SERIES:
+            fail(f"series.csv header: {got[0]}")
+        if len(got) < 3 or got != want:
+            bad = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), len(got))
+            fail(f"series.csv row {bad}: {got[bad] if bad < len(got) else None} != "
+                 f"{want[bad] if bad < len(want) else None}")
+        for t in ("divisions", "objectives", "ward"):
+            a = open(os.path.join(tmp, "core", t + ".csv"), "rb").read()
+            b = open(os.path.join(tmp, "full", t + ".csv"), "rb").read()
+            if a != b or not a:
+                fail(f"{t}.csv differs from the full run's")
+    return check
+
+
+_CORE_ONLY = "wardstat: --columns=core is for `report -f csv` only\nTry 'wardstat --help' for more information.\n"
+CASES += [
+    dict(name="2026-11-25-issue5-columns-core-bundled", args=["--version"], exit=0,
+         check=core_csv(CHUO, "chuo/csv")),
+    dict(name="2026-11-25-issue5-columns-core-hostile", args=["--version"], exit=0,
+         check=core_csv(HOSTILE, None)),
+    dict(name="2026-11-25-issue5-columns-core-division", args=["--version"], exit=0,
+         check=core_csv(HOSTILE, None, division="建設課")),
+    dict(name="2026-11-25-issue5-columns-core-stdout", args=["report", CHUO, "-f", "csv", "--columns", "core"],
+         exit=0, stderr="", stdout=lambda out: None if out.split("\n", 1)[0].split(",") == CONTRACT_SERIES
+         and len(rows_of(out)) == 64 else fail(out[:300])),
+    dict(name="2026-11-25-issue5-columns-all-is-default", args=["report", CHUO, "-f", "csv", "--columns=all",
+                                                                "-o", "{tmp}/out"], exit=0, stderr="",
+         check=golden_file("out/series.csv", "chuo/csv/series.csv")),
+    dict(name="2026-11-25-issue5-columns-unknown", args=["report", CHUO, "-f", "csv", "--columns=some"], exit=1,
+         stdout="", stderr="wardstat: --columns wants all or core, not 'some'\n"
+                           "Try 'wardstat --help' for more information.\n"),
+    dict(name="2026-11-25-issue5-columns-core-text", args=["report", CHUO, "--columns=core"], exit=1,
+         stdout="", stderr=_CORE_ONLY),
+    dict(name="2026-11-25-issue5-columns-core-json", args=["report", CHUO, "-f", "json", "--columns=core"],
+         exit=1, stdout="", stderr=_CORE_ONLY),
+    dict(name="2026-11-25-issue5-columns-core-trends", args=["trends", CHUO, "-f", "csv", "--columns=core"],
+         exit=1, stdout="", stderr=_CORE_ONLY),
+]

@@ -20,7 +20,7 @@ def same_report(src):
         p = run(["ingest", src, "-o", snap])
         assert p.returncode == 0, p.stderr
         assert b"snapshot" in p.stdout
-        for args in (["-f", "csv", "-o"], ):
+        for args in (["-f", "csv", "-o"], ["-f", "csv", "--columns=core", "-o"]):
             a, b = os.path.join(tmp, "from-csv"), os.path.join(tmp, "from-snap")
             assert run(["report", src] + args + [a]).returncode == 0
             q = run(["report", snap] + args + [b])
