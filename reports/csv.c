@@ -282,6 +282,64 @@ end:
 	return WS_OK;
 }
 
+/* A static string (a verdict's name) and a comma, quoted as field() would. */
+static char *cell_static(char *p, const char *s, int excel)
+{
+	size_t n = strlen(s);
+
+	return cell_str(p, s, n, quote_mark(s, n), excel);
+}
+
+/* Row i of the divisions table, the cells of ws_tab_cell as field() writes them. */
+static int division_row(const struct ws_division_stats *v, size_t i, const struct ws_dict *d,
+			atomic_uchar *marks, int excel, struct ws_csv_buf *out)
+{
+	size_t need = 10 * 33 + 2 * ((size_t)d->len[v->ward[i]] + d->len[v->division[i]]) + 8;
+	char *p;
+
+	if (room(out, need) != WS_OK)
+		return WS_ENOMEM;
+	p = out->buf + out->len;
+	p = cell_code(p, d, marks, v->ward[i], excel);
+	p = cell_code(p, d, marks, v->division[i], excel);
+	p = cell_int(p, v->indicators[i]);
+	p = cell_int(p, v->reviewed[i]);
+	p = cell_int(p, v->met[i]);
+	p = cell_num(p, v->met_share[i]);
+	p = cell_num(p, v->mean_achievement[i]);
+	p = cell_int(p, v->persistent[i]);
+	p = cell_int(p, v->rank[i]);
+	p = cell_num(p, v->completeness[i]);
+	p[-1] = '\n';
+	out->len = (size_t)(p - out->buf);
+	return WS_OK;
+}
+
+/* Row i of the objectives table, likewise. */
+static int objective_row(const struct ws_objective_stats *v, size_t i, const struct ws_dict *d,
+			 atomic_uchar *marks, int excel, struct ws_csv_buf *out)
+{
+	size_t need = 9 * 33 + 2 * ((size_t)d->len[v->ward[i]] + d->len[v->division[i]] +
+				    d->len[v->objective[i]]) + 2 * 2 * 32 + 8;
+	char *p;
+
+	if (room(out, need) != WS_OK)
+		return WS_ENOMEM;
+	p = out->buf + out->len;
+	p = cell_code(p, d, marks, v->ward[i], excel);
+	p = cell_code(p, d, marks, v->division[i], excel);
+	p = cell_code(p, d, marks, v->objective[i], excel);
+	p = cell_int(p, v->indicators[i]);
+	p = cell_int(p, v->reviewed[i]);
+	p = cell_int(p, v->met[i]);
+	p = cell_static(p, ws_eval_name(v->status[i]), excel); /* a name of at most 31 bytes */
+	p = cell_static(p, ws_eval_name(v->recorded[i]), excel);
+	p = cell_bool(p, v->agrees[i]);
+	p[-1] = '\n';
+	out->len = (size_t)(p - out->buf);
+	return WS_OK;
+}
+
 /* ---- whole tables ------------------------------------------------------- */
 
 /* What a table is written from: row r of table k goes to the series row
@@ -292,7 +350,7 @@ struct tab_src {
 	int k;
 	int excel;
 	int core;            /* the series table: only the columns of FORMATS.md §2 */
-	atomic_uchar *marks; /* the series table: quoting marks of t->dict */
+	atomic_uchar *marks; /* series, divisions, objectives: quoting marks of t->dict */
 };
 
 /* Appends rows [b, e) of the table to out. */
@@ -304,6 +362,15 @@ static void format_rows(const struct tab_src *src, size_t b, size_t e, struct ws
 		if (src->k == WS_TAB_SERIES) {
 			ws_csv_series_row(&src->st->series, r, &src->t->dict, src->marks, src->excel,
 					  src->core, out);
+			continue;
+		}
+		if (src->k == WS_TAB_DIVISIONS) {
+			division_row(&src->st->divisions, r, &src->t->dict, src->marks, src->excel, out);
+			continue;
+		}
+		if (src->k == WS_TAB_OBJECTIVES) {
+			objective_row(&src->st->objectives, r, &src->t->dict, src->marks, src->excel,
+				      out);
 			continue;
 		}
 		for (size_t c = 0; c < ncols; c++) {
@@ -469,7 +536,7 @@ int ws_report_csv_table(const struct ws_table *t, const struct ws_stats *st,
 		src.k++;
 	if (src.k == WS_TAB_COUNT)
 		return WS_EUSAGE;
-	if (src.k == WS_TAB_SERIES && !(src.marks = ws_csv_marks_new(&t->dict)))
+	if (src.k != WS_TAB_WARD && !(src.marks = ws_csv_marks_new(&t->dict)))
 		return WS_ENOMEM;
 	nrows = ws_tab_nrows(st, src.k);
 	if (o->excel)

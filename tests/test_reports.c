@@ -151,14 +151,6 @@ static void expected_series(const struct ws_table *tab, const struct ws_stats *s
 	}
 }
 
-static uint32_t intern(struct ws_table *t, const char *s)
-{
-	uint32_t code;
-
-	cr_assert(eq(int, ws_dict_intern(&t->dict, s, strlen(s), &code), WS_OK));
-	return code;
-}
-
 /* Reads path into a malloc'd buffer; *len gets its size. */
 static char *slurp(const char *path, size_t *len)
 {
@@ -175,6 +167,70 @@ static char *slurp(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+static const char dv_header[] = "ward,division,indicators,reviewed,met,met_share,mean_achievement,"
+				"persistent,rank,completeness\n";
+static const char ob_header[] = "ward,division,objective,indicators,reviewed,met,status,recorded,"
+				"agrees\n";
+
+/* The expected divisions.csv and objectives.csv of st, from its columns. */
+static void expected_rollups(const struct ws_table *tab, const struct ws_stats *st, int excel,
+			     struct text *dv, struct text *ob)
+{
+	const struct ws_division_stats *d = &st->divisions;
+	const struct ws_objective_stats *o = &st->objectives;
+	const struct ws_dict *dict = &tab->dict;
+
+	if (excel)
+		add(dv, "\xEF\xBB\xBF", 3), add(ob, "\xEF\xBB\xBF", 3);
+	add(dv, dv_header, strlen(dv_header));
+	for (size_t i = 0; i < d->n; i++) {
+		add_str(dv, ws_dict_str(dict, d->ward[i]), excel), add(dv, ",", 1);
+		add_str(dv, ws_dict_str(dict, d->division[i]), excel), add(dv, ",", 1);
+		add_int(dv, d->indicators[i]), add(dv, ",", 1);
+		add_int(dv, d->reviewed[i]), add(dv, ",", 1);
+		add_int(dv, d->met[i]), add(dv, ",", 1);
+		add_num(dv, d->met_share[i]), add(dv, ",", 1);
+		add_num(dv, d->mean_achievement[i]), add(dv, ",", 1);
+		add_int(dv, d->persistent[i]), add(dv, ",", 1);
+		add_int(dv, d->rank[i]), add(dv, ",", 1);
+		add_num(dv, d->completeness[i]), add(dv, "\n", 1);
+	}
+	add(ob, ob_header, strlen(ob_header));
+	for (size_t i = 0; i < o->n; i++) {
+		add_str(ob, ws_dict_str(dict, o->ward[i]), excel), add(ob, ",", 1);
+		add_str(ob, ws_dict_str(dict, o->division[i]), excel), add(ob, ",", 1);
+		add_str(ob, ws_dict_str(dict, o->objective[i]), excel), add(ob, ",", 1);
+		add_int(ob, o->indicators[i]), add(ob, ",", 1);
+		add_int(ob, o->reviewed[i]), add(ob, ",", 1);
+		add_int(ob, o->met[i]), add(ob, ",", 1);
+		add_str(ob, ws_eval_name(o->status[i]), excel), add(ob, ",", 1);
+		add_str(ob, ws_eval_name(o->recorded[i]), excel), add(ob, ",", 1);
+		add_bool(ob, o->agrees[i]), add(ob, "\n", 1);
+	}
+}
+
+/* Compares the file path with want; names the first differing byte. */
+static void same_file(const char *path, const struct text *want, const char *what)
+{
+	size_t n, at = 0;
+	char *got = slurp(path, &n);
+
+	while (at < n && at < want->len && got[at] == want->s[at])
+		at++;
+	cr_assert(eq(sz, at, want->len), "%s: first difference at byte %zu of %zu (got %zu bytes)",
+		  what, at, want->len, n);
+	cr_assert(eq(sz, n, want->len), "%s", what);
+	free(got);
+}
+
+static uint32_t intern(struct ws_table *t, const char *s)
+{
+	uint32_t code;
+
+	cr_assert(eq(int, ws_dict_intern(&t->dict, s, strlen(s), &code), WS_OK));
+	return code;
 }
 
 /*
@@ -266,9 +322,10 @@ Test(reports, series_csv_is_the_cells_byte_for_byte)
 	cr_assert(eq(int, ws_stats_compute(&t, &ix, &so, &core, &err), WS_OK), "%s", err.msg);
 	for (int k = 0; k < 4; k++) {
 		int excel = k & 1, c = k >> 1;
-		struct text want = {0};
+		struct text want = {0}, dv = {0}, ob = {0};
 
 		expected_series(&t, &st, excel, c, &want);
+		expected_rollups(&t, &st, excel, &dv, &ob);
 		for (int threads = 1; threads <= 3; threads += 2) {
 			struct ws_report_opts o = {.format = WS_FMT_CSV, .excel = excel, .core = c,
 						   .threads = threads, .index = &ix};
@@ -285,9 +342,16 @@ Test(reports, series_csv_is_the_cells_byte_for_byte)
 				  at, want.len, n);
 			cr_assert(eq(sz, n, want.len));
 			free(got);
+			snprintf(path, sizeof(path), "%s/divisions.csv", dir);
+			same_file(path, &dv, "divisions.csv");
+			snprintf(path, sizeof(path), "%s/objectives.csv", dir);
+			same_file(path, &ob, "objectives.csv");
+			snprintf(path, sizeof(path), "%s/series.csv", dir);
 			one_pass_gives_the_same(&t, &ix, &o, dir);
 		}
 		free(want.s);
+		free(dv.s);
+		free(ob.s);
 	}
 	ws_stats_fini(&core);
 	for (int k = 0; k < 4; k++) {
