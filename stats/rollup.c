@@ -9,7 +9,9 @@
  *     met_share desc, then mean_achievement desc (missing values last).
  *   objectives: status 達成 when every reviewed indicator was met, 未達成 when
  *     none was, else 一部未達成, empty when none was reviewed; recorded is the
- *     verdict the input gave on the newest row that has one.
+ *     verdict the input gave on the newest row that has one (each series'
+ *     newest comes from the series pass; on equal years the later series in
+ *     objective order wins, as the later row does within a series).
  *   ward: the sums, objectives by status, recorded verdicts that agree.
  */
 #include "stats_internal.h"
@@ -58,7 +60,6 @@ static int same_num(double a, double b)
 /* Context of the sorts below (qsort has none in C11). */
 static const struct ws_division_stats *rank_d;
 static const struct ws_table *obj_t;
-static const struct ws_series_stats *obj_s;
 
 static int cmp_rank(const void *pa, const void *pb)
 {
@@ -99,12 +100,9 @@ static int cmp_label(uint32_t x, uint32_t y)
 	return strcmp(ws_dict_str(&obj_t->dict, x), ws_dict_str(&obj_t->dict, y));
 }
 
-static int cmp_objective(const void *pa, const void *pb)
+static int cmp_code(const void *pa, const void *pb)
 {
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = cmp_label(obj_s->objective[a], obj_s->objective[b]);
-
-	return c ? c : (a < b ? -1 : a > b);
+	return cmp_label(*(const uint32_t *)pa, *(const uint32_t *)pb);
 }
 
 /* Dense rank of divisions d[b..e) of one ward. */
@@ -126,21 +124,63 @@ static void rank_ward(struct ws_division_stats *d, size_t b, size_t e, size_t *o
 	}
 }
 
-/* The verdict recorded for series s: the newest of its rows that has one. */
-static uint8_t recorded_of(const struct ws_table *t, const struct ws_index *ix, size_t s,
-			   int32_t *year)
+/*
+ * The series of each division in objective order: for every division run
+ * [b, e) of the series, order[b..e) holds its series sorted by objective
+ * label (cmp_label), then by series number. In O(n) rather than a sort per
+ * division: the distinct labels, few, are sorted once and ranked; the series
+ * are counted out by rank (stable, so by series number within a rank), then
+ * dealt back, in that order, to the runs of their divisions.
+ */
+static int objective_order(const struct ws_table *t, const struct ws_series_stats *s,
+			   size_t *order)
 {
-	uint8_t v = WS_EVAL_NONE;
+	size_t n = s->n, nd = t->dict.n ? t->dict.n : 1, nc = 0, nrun = 0;
+	uint32_t *rank = malloc(nd * sizeof(*rank)), *codes = malloc(nd * sizeof(*codes));
+	uint32_t *run = malloc((n ? n : 1) * sizeof(*run));
+	size_t *byrank = malloc((n ? n : 1) * sizeof(*byrank));
+	size_t *cnt = NULL, *next = NULL;
+	int rc = WS_ENOMEM;
 
-	for (size_t j = ix->start[s]; j < ix->start[s + 1]; j++) {
-		uint32_t k = ix->row[j];
+	if (!rank || !codes || !run || !byrank)
+		goto out;
+	memset(rank, 0xFF, nd * sizeof(*rank)); /* UINT32_MAX: not an objective */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = s->objective[i];
 
-		if (t->evaluation[k] != WS_EVAL_NONE && t->year[k] >= *year) {
-			v = t->evaluation[k];
-			*year = t->year[k];
+		if (rank[c] == UINT32_MAX) {
+			rank[c] = 0;
+			codes[nc++] = c;
 		}
+		if (i == 0 || s->ward[i] != s->ward[i - 1] || s->division[i] != s->division[i - 1])
+			nrun++;
+		run[i] = (uint32_t)(nrun - 1);
 	}
-	return v;
+	qsort(codes, nc, sizeof(*codes), cmp_code);
+	for (size_t r = 0; r < nc; r++)
+		rank[codes[r]] = (uint32_t)r;
+	if (!(cnt = calloc(nc + 1, sizeof(*cnt))) || !(next = malloc((nrun ? nrun : 1) * sizeof(*next))))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		cnt[rank[s->objective[i]] + 1]++;
+	for (size_t r = 0; r < nc; r++)
+		cnt[r + 1] += cnt[r];
+	for (size_t i = 0; i < n; i++)
+		byrank[cnt[rank[s->objective[i]]]++] = i;
+	for (size_t i = 0; i < n; i++) /* a run starts at its first series */
+		if (i == 0 || run[i] != run[i - 1])
+			next[run[i]] = i;
+	for (size_t k = 0; k < n; k++)
+		order[next[run[byrank[k]]]++] = byrank[k];
+	rc = WS_OK;
+out:
+	free(rank);
+	free(codes);
+	free(run);
+	free(byrank);
+	free(cnt);
+	free(next);
+	return rc;
 }
 
 static int divisions(struct ws_stats *st, size_t *order)
@@ -194,8 +234,8 @@ static int divisions(struct ws_stats *st, size_t *order)
 	return WS_OK;
 }
 
-static int objectives(const struct ws_table *t, const struct ws_index *ix, struct ws_stats *st,
-		      size_t *order, int32_t *ryear)
+static int objectives(const struct ws_table *t, struct ws_stats *st, size_t *order,
+		      int32_t *ryear)
 {
 	const struct ws_series_stats *s = &st->series;
 	struct ws_objective_stats *o = &st->objectives;
@@ -206,7 +246,6 @@ static int objectives(const struct ws_table *t, const struct ws_index *ix, struc
 	      ALLOC(o->status, s->n) && ALLOC(o->recorded, s->n) && ALLOC(o->agrees, s->n)))
 		return WS_ENOMEM;
 	obj_t = t;
-	obj_s = s;
 	label_num = malloc((t->dict.n ? t->dict.n : 1) * sizeof(*label_num));
 	label_is = malloc(t->dict.n ? t->dict.n : 1);
 	if (!label_num || !label_is) {
@@ -218,18 +257,20 @@ static int objectives(const struct ws_table *t, const struct ws_index *ix, struc
 	for (size_t i = 0; i < s->n; i++)
 		if (label_is[s->objective[i]] == 2)
 			label_read(&t->dict, s->objective[i]);
+	if (objective_order(t, s, order) != WS_OK) {
+		free(label_num);
+		free(label_is);
+		return WS_ENOMEM;
+	}
 	for (size_t b = 0; b < s->n;) {
 		size_t e = b + 1;
 
 		while (e < s->n && s->ward[e] == s->ward[b] && s->division[e] == s->division[b])
 			e++;
-		for (size_t i = b; i < e; i++)
-			order[i - b] = i;
-		qsort(order, e - b, sizeof(*order), cmp_objective);
-		for (size_t k = 0; k < e - b; k++) {
+		for (size_t k = b; k < e; k++) {
 			size_t i = order[k], j = o->n;
 
-			if (k == 0 || s->objective[i] != s->objective[order[k - 1]]) {
+			if (k == b || s->objective[i] != s->objective[order[k - 1]]) {
 				j = o->n++;
 				o->ward[j] = s->ward[i];
 				o->division[j] = s->division[i];
@@ -243,12 +284,9 @@ static int objectives(const struct ws_table *t, const struct ws_index *ix, struc
 				o->reviewed[j]++;
 				o->met[j] += s->met[i] == 1;
 			}
-			int32_t y = ryear[j];
-			uint8_t v = recorded_of(t, ix, i, &y);
-
-			if (v != WS_EVAL_NONE) {
-				o->recorded[j] = v;
-				ryear[j] = y;
+			if (s->recorded[i] != WS_EVAL_NONE && s->recorded_year[i] >= ryear[j]) {
+				o->recorded[j] = s->recorded[i];
+				ryear[j] = s->recorded_year[i];
 			}
 		}
 		b = e;
@@ -315,7 +353,7 @@ static int wards(struct ws_stats *st)
 	return WS_OK;
 }
 
-int ws_stats_rollup(const struct ws_table *t, const struct ws_index *ix, struct ws_stats *st)
+int ws_stats_rollup(const struct ws_table *t, struct ws_stats *st)
 {
 	size_t n = st->series.n ? st->series.n : 1;
 	size_t *order = malloc(n * sizeof(*order));
@@ -324,7 +362,7 @@ int ws_stats_rollup(const struct ws_table *t, const struct ws_index *ix, struct 
 
 	if (!order || !ryear)
 		goto out;
-	if ((rc = divisions(st, order)) || (rc = objectives(t, ix, st, order, ryear)) ||
+	if ((rc = divisions(st, order)) || (rc = objectives(t, st, order, ryear)) ||
 	    (rc = wards(st)))
 		goto out;
 out:

@@ -57,7 +57,8 @@ static int series_alloc(struct ws_series_stats *s, size_t n)
 	       ALLOC(s->gap, n) && ALLOC(s->achievement, n) && ALLOC(s->progress, n) &&
 	       ALLOC(s->years_to_target, n) && ALLOC(s->met, n) && ALLOC(s->years_below, n) &&
 	       ALLOC(s->streak, n) && ALLOC(s->persistent, n) && ALLOC(s->band, n) &&
-	       ALLOC(s->lag, n) && ALLOC(s->reason, n);
+	       ALLOC(s->lag, n) && ALLOC(s->recorded, n) && ALLOC(s->recorded_year, n) &&
+	       ALLOC(s->reason, n);
 }
 
 static void series_free(struct ws_series_stats *s)
@@ -67,8 +68,8 @@ static void series_free(struct ws_series_stats *s)
 			s->slope_se, s->slope_p, s->sen_slope, s->mk_s, s->mk_p, s->forecast_year,
 			s->forecast, s->forecast_lo, s->forecast_hi, s->review_year, s->target,
 			s->actual, s->gap, s->achievement, s->progress, s->years_to_target, s->met,
-			s->years_below, s->streak, s->persistent, s->band, s->lag, s->reason,
-			s->text};
+			s->years_below, s->streak, s->persistent, s->band, s->lag, s->recorded,
+			s->recorded_year, s->reason, s->text};
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		free(cols[i]);
@@ -262,11 +263,17 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 	s->indicator[i] = t->indicator[last];
 	s->objective[i] = t->objective[last];
 	s->unit[i] = 0; /* every field is set here: the block pass reuses its arrays */
+	s->recorded[i] = WS_EVAL_NONE;
+	s->recorded_year[i] = INT32_MIN;
 	for (size_t j = 0; j < m; j++) {
 		uint32_t k = r[j], a = t->attr[k];
 
 		if (t->direction[a] == WS_DIR_LOWER)
 			lower = 1;
+		if (t->evaluation[k] != WS_EVAL_NONE && t->year[k] >= s->recorded_year[i]) {
+			s->recorded[i] = t->evaluation[k]; /* the newest verdict; on a tie the later row */
+			s->recorded_year[i] = t->year[k];
+		}
 		if (t->unit[a])
 			s->unit[i] = t->unit[a];
 		if (!isnan(t->actual[k])) {
@@ -520,7 +527,7 @@ int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 		base += part[k].w.text.len;
 	}
 	st->series.text_len = st->series.text_cap = total;
-	rc = ws_stats_rollup(t, ix, st);
+	rc = ws_stats_rollup(t, st);
 out:
 	for (int k = 0; k < np; k++)
 		part_free(&part[k]);
@@ -569,6 +576,8 @@ static void *run_block(void *arg)
 		k->met[s] = blk->met[i];
 		k->persistent[s] = blk->persistent[i];
 		k->achievement[s] = blk->achievement[i];
+		k->recorded[s] = blk->recorded[i];
+		k->recorded_year[s] = blk->recorded_year[i];
 	}
 	blk->n = p->e - p->b;
 	blk->text = p->w.text.p;
@@ -661,7 +670,8 @@ int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 	k->n = ix->nseries;
 	if (!(ALLOC(k->ward, k->n) && ALLOC(k->division, k->n) && ALLOC(k->objective, k->n) &&
 	      ALLOC(k->review_year, k->n) && ALLOC(k->met, k->n) && ALLOC(k->persistent, k->n) &&
-	      ALLOC(k->achievement, k->n)))
+	      ALLOC(k->achievement, k->n) && ALLOC(k->recorded, k->n) &&
+	      ALLOC(k->recorded_year, k->n)))
 		goto out;
 	for (int j = 0; j < np; j++) {
 		part[j] = (struct bpart){.t = t, .ix = ix, .o = &o, .sink = sink, .keep = k,
@@ -736,7 +746,7 @@ int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 		pthread_mutex_destroy(&crew.mu);
 	}
 	if (rc == WS_OK)
-		rc = ws_stats_rollup(t, ix, st);
+		rc = ws_stats_rollup(t, st);
 out:
 	for (int j = 0; j < np; j++) {
 		series_free(&part[j].blk);

@@ -7,7 +7,7 @@
 #include "ws_stats.h"
 
 /* Builds the divisions, objectives and ward tables from st->series. */
-int ws_stats_rollup(const struct ws_table *t, const struct ws_index *ix, struct ws_stats *st);
+int ws_stats_rollup(const struct ws_table *t, struct ws_stats *st);
 /* Frees the roll-up tables; no-op when zeroed. */
 void ws_stats_rollup_free(struct ws_stats *st);
 

@@ -67,6 +67,9 @@ struct ws_series_stats {
 	int8_t *persistent;       /* -1 none, 0, 1 */
 	uint8_t *band;            /* enum ws_band */
 	int32_t *lag;             /* newest data year - review_year, -1 = none */
+	uint8_t *recorded;        /* enum ws_eval of the newest row that has one (the last
+				     such row of that year), NONE when no row has one */
+	int32_t *recorded_year;   /* that row's year (when recorded is not NONE) */
 	size_t *reason;           /* offset of the reason text in `text` */
 	char *text;               /* reasons, NUL-terminated each */
 	size_t text_len, text_cap;
@@ -138,8 +141,8 @@ struct ws_stats_sink {
 /*
  * As ws_stats_compute, but the series results go to sink a block at a time
  * and are not kept: st->series holds only what the roll-ups read (ward,
- * division, objective, review_year, met, persistent, achievement; every other
- * column is NULL). Memory is one block per thread instead of every series:
+ * division, objective, review_year, met, persistent, achievement, recorded,
+ * recorded_year; every other column is NULL). Memory is one block per thread instead of every series:
  * about 230 bytes a series less. Same results, bit for bit, as
  * ws_stats_compute; free st with ws_stats_fini.
  */
