@@ -486,7 +486,7 @@ static int load(const struct cli *c, const char *const *files, size_t nfiles, st
 						  "%s: a snapshot is read alone, not merged with other files",
 						  files[i]);
 			log->files = 1;
-			return ws_snapshot_map(files[i], t, ix, err);
+			return ws_snapshot_map(files[i], c->in.threads, t, ix, err);
 		}
 	return ws_ingest_files(files, nfiles, &c->in, t, ix, log, err);
 }
