@@ -178,14 +178,27 @@ static char *cell_num(char *p, double x)
 	return p;
 }
 
-/* An integer where negative means missing, and a comma. */
+/* "00".."99": two digits at a time. */
+static const char pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* An integer where negative means missing, and a comma. Years (four digits)
+ * and small counts, most of the integers written, take no loop. */
 static char *cell_int(char *p, int32_t v)
 {
 	char tmp[10];
 	int n = 10;
 	uint32_t u = (uint32_t)v;
 
-	if (v >= 0) {
+	if (v >= 0 && v < 10) {
+		*p++ = (char)('0' + v);
+	} else if (v >= 1000 && v < 10000) {
+		memcpy(p, pairs + u / 100 * 2, 2);
+		memcpy(p + 2, pairs + u % 100 * 2, 2);
+		p += 4;
+	} else if (v >= 0) {
 		do {
 			tmp[--n] = (char)('0' + u % 10);
 			u /= 10;

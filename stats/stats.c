@@ -252,8 +252,16 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 		      const struct ws_stats_opts *o, int32_t newest, struct ws_series_stats *s,
 		      size_t i, struct scratch *w)
 {
-	uint32_t last = t->attr[r[m - 1]];
+	/* the columns in locals: stores into s and w could alias them otherwise */
+	const uint32_t *attr = t->attr, *unit = t->unit;
+	const uint8_t *direction = t->direction, *evaluation = t->evaluation;
+	const int16_t *year = t->year;
+	const double *target = t->target, *actual = t->actual;
+	double *x = w->x, *y = w->y;
+	uint32_t last = attr[r[m - 1]], u = 0;
 	int lower = 0, nmiss = 0;
+	uint8_t rec = WS_EVAL_NONE;
+	int32_t rec_year = INT32_MIN;
 	size_t n = 0;
 	struct ws_ols fit;
 	double baseline = NAN;
@@ -262,32 +270,32 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 	s->division[i] = t->division[last];
 	s->indicator[i] = t->indicator[last];
 	s->objective[i] = t->objective[last];
-	s->unit[i] = 0; /* every field is set here: the block pass reuses its arrays */
-	s->recorded[i] = WS_EVAL_NONE;
-	s->recorded_year[i] = INT32_MIN;
 	for (size_t j = 0; j < m; j++) {
-		uint32_t k = r[j], a = t->attr[k];
+		uint32_t k = r[j], a = attr[k];
 
-		if (t->direction[a] == WS_DIR_LOWER)
-			lower = 1;
-		if (t->evaluation[k] != WS_EVAL_NONE && t->year[k] >= s->recorded_year[i]) {
-			s->recorded[i] = t->evaluation[k]; /* the newest verdict; on a tie the later row */
-			s->recorded_year[i] = t->year[k];
+		lower |= direction[a] == WS_DIR_LOWER;
+		if (evaluation[k] != WS_EVAL_NONE && year[k] >= rec_year) {
+			rec = evaluation[k]; /* the newest verdict; on a tie the later row */
+			rec_year = year[k];
 		}
-		if (t->unit[a])
-			s->unit[i] = t->unit[a];
-		if (!isnan(t->actual[k])) {
-			w->x[n] = t->year[k];
-			w->y[n] = t->actual[k];
+		if (unit[a])
+			u = unit[a];
+		if (!isnan(actual[k])) {
+			x[n] = year[k];
+			y[n] = actual[k];
 			n++;
 		}
 	}
+	/* every field is set here: the block pass reuses its arrays */
+	s->unit[i] = u;
+	s->recorded[i] = rec;
+	s->recorded_year[i] = rec_year;
 	s->direction[i] = lower ? WS_DIR_LOWER : WS_DIR_HIGHER;
 	s->nobs[i] = (int32_t)n;
 	s->first_year[i] = n ? (int32_t)w->x[0] : -1;
 	s->last_year[i] = n ? (int32_t)w->x[n - 1] : -1;
 	if (n)
-		baseline = w->y[0];
+		baseline = y[0];
 
 	if (o->core)
 		ws_stats_ols_line(w->x, w->y, n, &fit);
@@ -323,36 +331,43 @@ static int one_series(const struct ws_table *t, const uint32_t *r, size_t m,
 	}
 
 	/* review year, gaps, streak */
-	s->review_year[i] = -1;
-	s->target[i] = s->actual[i] = s->gap[i] = s->achievement[i] = NAN;
-	s->progress[i] = s->years_to_target[i] = NAN;
+	{
+		int32_t ry = -1, below = 0;
+		double rt = NAN, ra = NAN, rg = NAN;
+
+		for (size_t j = 0; j < m; j++) {
+			uint32_t k = r[j];
+			double tg = target[k], ac = actual[k];
+
+			if (isnan(tg) || isnan(ac))
+				continue;
+			double g = gap_of(tg, ac, lower);
+
+			ry = year[k];
+			rt = tg;
+			ra = ac;
+			rg = g;
+			if (g < 0) {
+				below++;
+				w->miss_year[nmiss] = year[k];
+				w->miss_gap[nmiss] = g;
+				nmiss++;
+			} else {
+				nmiss = 0;
+			}
+		}
+		s->review_year[i] = ry;
+		s->target[i] = rt;
+		s->actual[i] = ra;
+		s->gap[i] = rg;
+		s->years_below[i] = below;
+	}
+	s->achievement[i] = s->progress[i] = s->years_to_target[i] = NAN;
 	s->met[i] = -1;
 	s->streak[i] = -1;
 	s->persistent[i] = -1;
 	s->lag[i] = -1;
 	s->band[i] = WS_BAND_NONE;
-	s->years_below[i] = 0;
-	for (size_t j = 0; j < m; j++) {
-		uint32_t k = r[j];
-		double tg = t->target[k], ac = t->actual[k];
-
-		if (isnan(tg) || isnan(ac))
-			continue;
-		double g = gap_of(tg, ac, lower);
-
-		s->review_year[i] = t->year[k];
-		s->target[i] = tg;
-		s->actual[i] = ac;
-		s->gap[i] = g;
-		if (g < 0) {
-			s->years_below[i]++;
-			w->miss_year[nmiss] = t->year[k];
-			w->miss_gap[nmiss] = g;
-			nmiss++;
-		} else {
-			nmiss = 0;
-		}
-	}
 	if (s->review_year[i] >= 0) {
 		double tg = s->target[i], ac = s->actual[i];
 		double num = lower ? tg : ac, den = lower ? ac : tg;

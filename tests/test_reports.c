@@ -307,7 +307,7 @@ Test(reports, series_csv_is_the_cells_byte_for_byte)
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
-			r.year = 2015 + y;
+			r.year = (i % 50 != 4 ? 2015 : 9997) + y; /* some cross 10000 */
 			r.target = x % 9 ? (double)(x % 1000) * pow(10, (int)(x % 15) - 7) : NAN;
 			r.actual = x % 7 ? (double)(x % 997 + 1) * pow(10, (int)(x % 15) - 7) : NAN;
 			cr_assert(eq(int, ws_table_append(&t, &r), WS_OK));
