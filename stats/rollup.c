@@ -17,6 +17,7 @@
 #include "stats_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,20 +354,47 @@ static int wards(struct ws_stats *st)
 	return WS_OK;
 }
 
-int ws_stats_rollup(const struct ws_table *t, struct ws_stats *st)
+/* The divisions table on a thread of its own while the objectives are rolled up. */
+struct div_job {
+	struct ws_stats *st;
+	size_t *order;
+	int rc;
+};
+
+static void *divisions_thread(void *arg)
+{
+	struct div_job *j = arg;
+
+	j->rc = divisions(j->st, j->order);
+	return NULL;
+}
+
+int ws_stats_rollup(const struct ws_table *t, struct ws_stats *st, int threads)
 {
 	size_t n = st->series.n ? st->series.n : 1;
-	size_t *order = malloc(n * sizeof(*order));
+	size_t *order = malloc(n * sizeof(*order)), *dorder = malloc(n * sizeof(*dorder));
 	int32_t *ryear = malloc(n * sizeof(*ryear));
+	struct div_job dj = {st, dorder, WS_OK};
+	pthread_t th;
 	int rc = WS_ENOMEM;
 
-	if (!order || !ryear)
+	if (!order || !dorder || !ryear)
 		goto out;
-	if ((rc = divisions(st, order)) || (rc = objectives(t, st, order, ryear)) ||
-	    (rc = wards(st)))
-		goto out;
+	/* the two tables read the series and write apart; the ward table needs both */
+	if (threads > 1 && pthread_create(&th, NULL, divisions_thread, &dj) == 0) {
+		rc = objectives(t, st, order, ryear);
+		pthread_join(th, NULL);
+	} else {
+		dj.rc = divisions(st, dorder);
+		rc = objectives(t, st, order, ryear);
+	}
+	if (rc == WS_OK)
+		rc = dj.rc;
+	if (rc == WS_OK)
+		rc = wards(st);
 out:
 	free(order);
+	free(dorder);
 	free(ryear);
 	return rc;
 }

@@ -163,6 +163,8 @@ static size_t put_int(char *b, size_t o, int32_t v)
  * -19155 reads as such, not as -1.916e+04), ratios 4. */
 static size_t put_num(char *b, size_t o, double x, int prec, int plus)
 {
+	if (x == 0)
+		x = 0; /* a gap of -0 (actual -0, target 0) reads "+0", not "+-0" */
 	if (plus && x >= 0)
 		b[o++] = '+';
 	return o + ws_fmt_double(x, prec, b + o, 32);
@@ -488,9 +490,9 @@ static int prepare(const struct ws_table *t, const struct ws_index *ix, struct w
 			return ws_err_set(err, WS_EVALUE, "computing statistics: series %zu is empty", s);
 		if (m > *longest)
 			*longest = m;
-		for (size_t j = ix->start[s]; j < ix->start[s + 1]; j++)
-			if (t->year[ix->row[j]] > st->newest_year)
-				st->newest_year = t->year[ix->row[j]];
+		/* years ascend within a series (the index's order): its last row is its newest */
+		if (t->year[ix->row[ix->start[s + 1] - 1]] > st->newest_year)
+			st->newest_year = t->year[ix->row[ix->start[s + 1] - 1]];
 	}
 	if (o->review_year > 0)
 		st->newest_year = o->review_year;
@@ -542,7 +544,7 @@ int ws_stats_compute(const struct ws_table *t, const struct ws_index *ix,
 		base += part[k].w.text.len;
 	}
 	st->series.text_len = st->series.text_cap = total;
-	rc = ws_stats_rollup(t, st);
+	rc = ws_stats_rollup(t, st, np);
 out:
 	for (int k = 0; k < np; k++)
 		part_free(&part[k]);
@@ -761,7 +763,7 @@ int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 		pthread_mutex_destroy(&crew.mu);
 	}
 	if (rc == WS_OK)
-		rc = ws_stats_rollup(t, st);
+		rc = ws_stats_rollup(t, st, np);
 out:
 	for (int j = 0; j < np; j++) {
 		series_free(&part[j].blk);

@@ -843,6 +843,7 @@ Test(pipeline, reasons, .fini = teardown)
 		{"p14", "persistent: missed 2003,2004,2005,2006,2007,2008,2009,2010,2011,2012,2013,"
 			"2014 (gap -1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1)"},
 		{"met", "met 2022 (gap +0)"},
+		{"negzero", "met 2022 (gap +0)"}, /* -0 - 0 = -0: not "+-0" */
 		{"near", "near: missed 2022 (gap -1, achievement 0.9)"},
 		{"miss", "missed 2022 (gap -5, achievement 0.5)"},
 		{"neg", "missed 2022 (gap -6)"},
@@ -865,6 +866,7 @@ Test(pipeline, reasons, .fini = teardown)
 	for (int j = 0; j < 14; j++) /* 14 missed years: the last 12 are listed */
 		rows[n++] = (struct obs)OB("p14", 2001 + j, 3, 2);
 	rows[n++] = (struct obs)OB("met", 2022, 5, 5);
+	rows[n++] = (struct obs)OB("negzero", 2022, 0, -0.0);
 	rows[n++] = (struct obs)OB("near", 2022, 10, 9);
 	rows[n++] = (struct obs)OB("miss", 2022, 10, 5);
 	rows[n++] = (struct obs)OB("neg", 2022, 5, -1);
