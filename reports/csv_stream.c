@@ -4,7 +4,7 @@
  *
  * ws_stats_compute_blocks hands over a block of series at a time; each block
  * is formatted on the thread that computed it (ws_csv_series_row, csv.c) and
- * written by a writer thread while the next round is computed. A regular
+ * written, in order, by a writer thread while the next blocks are computed. A regular
  * file is written direct to the disk (O_DIRECT) in whole 4 KiB blocks from an
  * aligned staging buffer.
  */
@@ -21,34 +21,40 @@
 #include "report_internal.h"
 
 /*
- * The series table streamed from ws_stats_compute_blocks: each computing
- * thread formats its block into its own buffer (slot); after each round the
- * buffers go, in slot order, to a writer thread, which writes them while the
- * next round is computed into the other set of buffers. So two sets of one
- * block per thread are all the series text ever held, and the writing
- * overlaps the statistics. With one thread, or a small table, the rounds are
- * written on the calling thread instead.
+ * The series table streamed from ws_stats_compute_blocks: the threads
+ * computing the blocks format block k into slot k % nslot, once the block
+ * that used the slot before, k - nslot, has been written; the writer thread
+ * writes the slots in block order as they fill (the pipeline of csv.c's
+ * whole tables, fed by the statistics). The lowest block not yet written is
+ * always being computed or waiting in its slot, so nobody waits for ever;
+ * nslot = 2 per computing thread is all the series text ever held, and the
+ * writing overlaps the statistics. With one thread, or a small table, the
+ * blocks come in order on the calling thread and are written there.
  */
+#define MAX_SLOTS (2 * WS_MAX_THREADS)
+
 struct stream {
 	const struct ws_dict *d;
 	atomic_uchar *marks;
 	int excel;
 	int core;            /* only the columns of FORMATS.md §2 */
 	FILE *f;
-	struct ws_csv_buf buf[2][WS_MAX_THREADS]; /* [set][slot] */
-	int cur;             /* the set the computing threads fill */
+	int nslot;
+	struct {
+		struct ws_csv_buf out;
+		size_t done; /* block + 1 of the text in out, 0 = none yet */
+	} slot[MAX_SLOTS];
+	size_t nblocks;      /* blocks in all */
 	int threaded;        /* a writer thread runs */
 	pthread_t th;
 	pthread_mutex_t mu;  /* guards the fields below */
-	pthread_cond_t cv;   /* pending or quit changed */
-	int pending;         /* slots of set `wset` waiting to be written, 0 = none */
-	int wset;
-	int quit;
+	pthread_cond_t ready; /* a slot was filled, or the pass stops */
+	pthread_cond_t freed; /* a block was written, or the writing stopped */
+	size_t written;      /* blocks written */
+	int quit;            /* the pass is over: the writer stops waiting */
+	int abandon;         /* a block could not be computed: nobody waits for it */
 	int rc;              /* the first write failure: WS_ENOMEM or WS_EIO */
 	int err_no;          /* errno of a failed write */
-	size_t rows[2][WS_MAX_THREADS]; /* series in each buffer */
-	size_t total, queued; /* series in all, and handed to the writer so far */
-	int wlast;           /* the set being written is the last: sync after it */
 	/* a regular file is written with pwrite from an aligned staging buffer,
 	 * direct to the disk (O_DIRECT) when the file system takes it */
 	int staged;          /* the rows go through stage, not through f */
@@ -173,101 +179,107 @@ static void stage_open(struct stream *x, FILE *f)
 #endif
 }
 
-static int stream_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
+/* Formats blk into out; WS_OK or WS_ENOMEM. */
+static int format_block(struct stream *x, const struct ws_series_stats *blk, struct ws_csv_buf *out)
 {
-	struct stream *x = ctx;
-	struct ws_csv_buf *out = &x->buf[x->cur][slot];
-
-	(void)first;
 	out->len = 0;
-	x->rows[x->cur][slot] = blk->n;
 	for (size_t i = 0; i < blk->n; i++)
 		if (ws_csv_series_row(blk, i, x->d, x->marks, x->excel, x->core, out) != WS_OK)
 			return WS_ENOMEM;
 	return WS_OK;
 }
 
-/* Writes slots 0..n-1 of set k; WS_OK or WS_EIO (x->err_no set). */
-static int stream_write(struct stream *x, int k, int n)
+/* Writes b; WS_OK or WS_EIO (x->err_no set). */
+static int write_buf(struct stream *x, const struct ws_csv_buf *b)
 {
-	for (int i = 0; i < n; i++) {
-		const struct ws_csv_buf *b = &x->buf[k][i];
-
-		if (x->staged) {
-			if (stage_put(x, b->buf, b->len) != WS_OK)
-				return WS_EIO;
-			continue;
-		}
-		if (b->len && fwrite(b->buf, 1, b->len, x->f) != b->len) {
-			x->err_no = errno ? errno : EIO;
-			return WS_EIO;
-		}
+	if (x->staged)
+		return stage_put(x, b->buf, b->len);
+	if (b->len && fwrite(b->buf, 1, b->len, x->f) != b->len) {
+		x->err_no = errno ? errno : EIO;
+		return WS_EIO;
 	}
 	return WS_OK;
 }
 
-static void *stream_writer(void *arg)
-{
-	struct stream *x = arg;
-
-	pthread_mutex_lock(&x->mu);
-	for (;;) {
-		int k, n, rc, last;
-
-		while (!x->pending && !x->quit)
-			pthread_cond_wait(&x->cv, &x->mu);
-		if (!x->pending)
-			break;
-		k = x->wset;
-		n = x->pending;
-		last = x->wlast;
-		pthread_mutex_unlock(&x->mu);
-		rc = x->rc == WS_OK ? stream_write(x, k, n) : WS_OK;
-		/* the whole table is written: flush it to the disk now, while the
-		 * caller rolls up, so that the commit's fsync finds nothing left */
-		if (rc == WS_OK && last && x->staged)
-			rc = stage_flush(x, 1);
-		if (rc == WS_OK && last && fflush(x->f) == 0)
-			(void)fdatasync(fileno(x->f));
-		pthread_mutex_lock(&x->mu);
-		if (rc != WS_OK && x->rc == WS_OK)
-			x->rc = rc;
-		x->pending = 0;
-		pthread_cond_broadcast(&x->cv);
-	}
-	pthread_mutex_unlock(&x->mu);
-	return NULL;
-}
-
-/* After a round: hands the set just filled to the writer once it has written
- * the one before, and lets the next round fill the other set. */
-static int stream_round(void *ctx, int nslots)
+static int stream_block(void *ctx, size_t k, const struct ws_series_stats *blk, size_t first)
 {
 	struct stream *x = ctx;
+	size_t i = k % (size_t)x->nslot;
 	int rc;
 
-	if (!x->threaded) {
-		if (x->rc == WS_OK)
-			x->rc = stream_write(x, x->cur, nslots);
-		return x->rc;
+	(void)first;
+	if (!x->threaded) { /* in order, on the calling thread: straight out */
+		if (!blk || x->rc != WS_OK)
+			return x->rc;
+		if ((rc = format_block(x, blk, &x->slot[0].out)) == WS_OK)
+			rc = write_buf(x, &x->slot[0].out);
+		return x->rc = rc;
 	}
 	pthread_mutex_lock(&x->mu);
-	while (x->pending)
-		pthread_cond_wait(&x->cv, &x->mu);
-	rc = x->rc;
-	if (rc == WS_OK) {
-		for (int i = 0; i < nslots; i++)
-			x->queued += x->rows[x->cur][i];
-		x->wset = x->cur;
-		x->pending = nslots;
-		x->wlast = x->queued == x->total;
-		pthread_cond_broadcast(&x->cv);
+	if (!blk) {
+		x->abandon = 1;
+		pthread_cond_broadcast(&x->ready);
+		pthread_cond_broadcast(&x->freed);
+		pthread_mutex_unlock(&x->mu);
+		return WS_OK;
 	}
+	while (x->rc == WS_OK && !x->abandon && k >= x->written + (size_t)x->nslot)
+		pthread_cond_wait(&x->freed, &x->mu);
+	rc = x->rc;
 	pthread_mutex_unlock(&x->mu);
-	x->cur ^= 1;
+	if (rc != WS_OK)
+		return rc;
+	rc = format_block(x, blk, &x->slot[i].out);
+	pthread_mutex_lock(&x->mu);
+	if (rc != WS_OK && x->rc == WS_OK)
+		x->rc = rc;
+	x->slot[i].done = k + 1;
+	pthread_cond_broadcast(&x->ready);
+	rc = x->rc;
+	pthread_mutex_unlock(&x->mu);
 	return rc;
 }
 
+/* Writes the blocks in order as they are formatted; after the last, flushes
+ * the file to the disk, while the caller rolls up, so that the commit's fsync
+ * finds nothing left. */
+static void *stream_writer(void *arg)
+{
+	struct stream *x = arg;
+	int rc = WS_OK;
+
+	for (size_t w = 0; w < x->nblocks && rc == WS_OK; w++) {
+		struct ws_csv_buf *out = &x->slot[w % (size_t)x->nslot].out;
+
+		pthread_mutex_lock(&x->mu);
+		while (x->slot[w % (size_t)x->nslot].done != w + 1 && x->rc == WS_OK &&
+		       !x->abandon && !x->quit)
+			pthread_cond_wait(&x->ready, &x->mu);
+		rc = x->slot[w % (size_t)x->nslot].done == w + 1 ? x->rc : WS_EUSAGE;
+		pthread_mutex_unlock(&x->mu);
+		if (rc != WS_OK) /* a failure, or the pass stopped short: nothing more to write */
+			break;
+		rc = write_buf(x, out);
+		pthread_mutex_lock(&x->mu);
+		if (rc != WS_OK && x->rc == WS_OK)
+			x->rc = rc;
+		x->written = w + 1;
+		pthread_cond_broadcast(&x->freed);
+		pthread_mutex_unlock(&x->mu);
+	}
+	if (rc == WS_OK && x->staged)
+		rc = stage_flush(x, 1);
+	if (rc == WS_OK && fflush(x->f) == 0)
+		(void)fdatasync(fileno(x->f));
+	else if (rc == WS_EUSAGE)
+		rc = WS_OK; /* stopped short: the statistics' failure is the one to report */
+	pthread_mutex_lock(&x->mu);
+	if (rc != WS_OK && x->rc == WS_OK)
+		x->rc = rc;
+	pthread_cond_broadcast(&x->freed);
+	pthread_mutex_unlock(&x->mu);
+	return NULL;
+}
 
 /* Computes the statistics and writes the series table to f as they come. */
 int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
@@ -275,16 +287,16 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 			 struct ws_err *err)
 {
 	struct stream x;
-	struct ws_stats_sink sink = {.block = stream_block, .round = stream_round, .ctx = &x};
+	struct ws_stats_sink sink = {.block = stream_block, .ctx = &x};
+	struct ws_stats_opts so = *lv->so;
 	double t0 = ws_engine_now();
-	int rc;
+	int rc, threads = ws_engine_threads(o->threads);
 
 	memset(&x, 0, sizeof(x));
 	x.d = &t->dict;
 	x.excel = o->excel;
 	x.core = o->core;
 	x.f = f;
-	x.total = lv->ix->nseries;
 	if (!(x.marks = ws_csv_marks_new(&t->dict)))
 		return ws_err_set(err, WS_ENOMEM, "out of memory");
 	/* the header: the first bytes of the file, through the stage when staged */
@@ -311,27 +323,35 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 			x.rc = WS_EIO, x.err_no = errno ? errno : EIO;
 	}
 	/* a writer thread when there is more than a few blocks and more than one core */
-	if (lv->ix->nseries >= 4 * WS_CSV_BLOCK_ROWS && ws_engine_threads(o->threads) > 1 &&
+	x.nslot = 2 * threads;
+	x.nblocks = (lv->ix->nseries + WS_CSV_BLOCK_ROWS - 1) / WS_CSV_BLOCK_ROWS;
+	if (lv->ix->nseries >= 4 * WS_CSV_BLOCK_ROWS && threads > 1 &&
 	    pthread_mutex_init(&x.mu, NULL) == 0) {
-		if (pthread_cond_init(&x.cv, NULL) == 0) {
-			if (pthread_create(&x.th, NULL, stream_writer, &x) == 0)
-				x.threaded = 1;
-			else
-				pthread_cond_destroy(&x.cv);
+		if (pthread_cond_init(&x.ready, NULL) == 0) {
+			if (pthread_cond_init(&x.freed, NULL) == 0) {
+				if (pthread_create(&x.th, NULL, stream_writer, &x) == 0)
+					x.threaded = 1;
+				else
+					pthread_cond_destroy(&x.freed);
+			}
+			if (!x.threaded)
+				pthread_cond_destroy(&x.ready);
 		}
 		if (!x.threaded)
 			pthread_mutex_destroy(&x.mu);
 	}
+	if (!x.threaded) /* the blocks must come in order: one computing thread */
+		so.threads = 1;
 	sink.block_series = WS_CSV_BLOCK_ROWS;
-	rc = x.rc == WS_OK ? ws_stats_compute_blocks(t, lv->ix, lv->so, &sink, lv->st, err)
-			   : x.rc;
+	rc = x.rc == WS_OK ? ws_stats_compute_blocks(t, lv->ix, &so, &sink, lv->st, err) : x.rc;
 	if (x.threaded) {
 		pthread_mutex_lock(&x.mu);
 		x.quit = 1;
-		pthread_cond_broadcast(&x.cv);
+		pthread_cond_broadcast(&x.ready);
 		pthread_mutex_unlock(&x.mu);
 		pthread_join(x.th, NULL);
-		pthread_cond_destroy(&x.cv);
+		pthread_cond_destroy(&x.freed);
+		pthread_cond_destroy(&x.ready);
 		pthread_mutex_destroy(&x.mu);
 	}
 	if (x.rc == WS_OK && rc == WS_OK && x.staged && !x.threaded)
@@ -343,9 +363,8 @@ int ws_report_csv_stream(const struct ws_table *t, const struct ws_csv_live *lv,
 	if (x.rc != WS_OK) /* a write failed: that is the error, not the statistics' */
 		rc = ws_err_set(err, x.rc, "%s: writing failed: %s", name,
 				x.rc == WS_ENOMEM ? "out of memory" : strerror(x.err_no));
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < WS_MAX_THREADS; i++)
-			free(x.buf[k][i].buf);
+	for (int i = 0; i < MAX_SLOTS; i++)
+		free(x.slot[i].out.buf);
 	free(x.marks);
 	free(x.stage);
 	if (lv->t_stats)

@@ -25,6 +25,7 @@
 #include <gsl/gsl_fit.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -555,116 +556,92 @@ out:
 
 /* ---- the pass in blocks ------------------------------------------------------ */
 
-/* One thread's block of a round: series [b, e) into blk, then to the sink. */
+/*
+ * The workers of the pass in blocks live for the whole pass (their caches of
+ * Mann-Kendall distributions and t quantiles stay warm) and take the blocks
+ * in order from a shared counter: each computes its block and hands it to
+ * the sink, then takes the next. The calling thread is one of them. No
+ * thread waits for another between blocks (the sink orders them); a failure
+ * stops every worker before its next block.
+ */
+struct bcrew {
+	const struct ws_stats_sink *sink;
+	size_t nseries, bs, nblocks;
+	atomic_size_t next;  /* the next block to take */
+	atomic_int stop;     /* a block failed: take no more */
+};
+
+/* One thread of the crew: its block's columns and scratch. */
 struct bpart {
 	const struct ws_table *t;
 	const struct ws_index *ix;
 	const struct ws_stats_opts *o;
-	const struct ws_stats_sink *sink;
+	struct bcrew *crew;
 	struct ws_series_stats *keep; /* the roll-up columns, every series */
 	struct ws_series_stats blk;   /* every column, one block */
 	int32_t newest;
-	int slot;
-	size_t b, e, longest;
+	size_t longest;
 	struct scratch w;
-	int rc;
+	int rc;                       /* the first failure of this thread */
 	pthread_t th;
 };
 
-static void *run_block(void *arg)
+/* Computes series [b, e), block number k, into p->blk and hands it to the sink. */
+static int run_block(struct bpart *p, size_t k, size_t b, size_t e)
 {
-	struct bpart *p = arg;
-	struct ws_series_stats *k = p->keep, *blk = &p->blk;
+	const struct ws_stats_sink *sink = p->crew->sink;
+	struct ws_series_stats *keep = p->keep, *blk = &p->blk;
 	size_t cap = blk->n;
+	int rc;
 
-	if ((p->rc = scratch_alloc(&p->w, p->longest)) != WS_OK)
-		return NULL;
+	if ((rc = scratch_alloc(&p->w, p->longest)) != WS_OK)
+		goto failed;
 	p->w.text.len = 0; /* the reasons of this block only */
-	for (size_t s = p->b; s < p->e; s++) {
-		size_t i = s - p->b, m = p->ix->start[s + 1] - p->ix->start[s];
+	for (size_t s = b; s < e; s++) {
+		size_t i = s - b, m = p->ix->start[s + 1] - p->ix->start[s];
 
-		if ((p->rc = one_series(p->t, p->ix->row + p->ix->start[s], m, p->o, p->newest, blk,
-					i, &p->w)) != WS_OK)
-			return NULL;
-		k->ward[s] = blk->ward[i];
-		k->division[s] = blk->division[i];
-		k->objective[s] = blk->objective[i];
-		k->review_year[s] = blk->review_year[i];
-		k->met[s] = blk->met[i];
-		k->persistent[s] = blk->persistent[i];
-		k->achievement[s] = blk->achievement[i];
-		k->recorded[s] = blk->recorded[i];
-		k->recorded_year[s] = blk->recorded_year[i];
+		if ((rc = one_series(p->t, p->ix->row + p->ix->start[s], m, p->o, p->newest, blk, i,
+				     &p->w)) != WS_OK)
+			goto failed;
+		keep->ward[s] = blk->ward[i];
+		keep->division[s] = blk->division[i];
+		keep->objective[s] = blk->objective[i];
+		keep->review_year[s] = blk->review_year[i];
+		keep->met[s] = blk->met[i];
+		keep->persistent[s] = blk->persistent[i];
+		keep->achievement[s] = blk->achievement[i];
+		keep->recorded[s] = blk->recorded[i];
+		keep->recorded_year[s] = blk->recorded_year[i];
 	}
-	blk->n = p->e - p->b;
+	blk->n = e - b;
 	blk->text = p->w.text.p;
 	blk->text_len = p->w.text.len;
-	p->rc = p->sink->block(p->sink->ctx, p->slot, blk, p->b);
+	rc = sink->block(sink->ctx, k, blk, b);
 	blk->text = NULL; /* the scratch owns it */
 	blk->n = cap;
-	return NULL;
+	return rc;
+failed:
+	(void)sink->block(sink->ctx, k, NULL, b); /* the sink stops waiting for it */
+	return rc;
 }
 
-/*
- * The workers of the pass in blocks live for the whole pass (their caches of
- * Mann-Kendall distributions and t quantiles stay warm): each round the
- * caller publishes where the round starts and wakes them; worker j computes
- * slot j's block; the caller computes slot 0's (and any slot whose thread
- * could not start), waits for the workers, then hands the round to the sink.
- */
-struct bcrew {
-	pthread_mutex_t mu;
-	pthread_cond_t go;   /* a round was published, or stop */
-	pthread_cond_t done; /* a worker finished its block */
-	unsigned long gen;   /* rounds published */
-	size_t base;         /* first series of the round */
-	int busy;            /* workers still computing this round */
-	int stop;
-};
-
-/* Sets slot p's range in the round starting at base; 0 when it has none. */
-static int bpart_range(struct bpart *p, size_t base, size_t bs)
+/* Takes blocks until none is left or a thread failed. */
+static void *crew_run(void *arg)
 {
-	size_t n = p->ix->nseries, b = base + (size_t)p->slot * bs, e = b + bs;
+	struct bpart *p = arg;
+	struct bcrew *c = p->crew;
+	size_t k;
 
-	if (b >= n)
-		return 0;
-	p->b = b;
-	p->e = e < n ? e : n;
-	return 1;
-}
+	while (!atomic_load(&c->stop) && (k = atomic_fetch_add(&c->next, 1)) < c->nblocks) {
+		size_t b = k * c->bs, e = b + c->bs < c->nseries ? b + c->bs : c->nseries;
+		int rc = run_block(p, k, b, e);
 
-struct bworker {
-	struct bpart *p;
-	struct bcrew *crew;
-	size_t bs;
-};
-
-static void *block_worker(void *arg)
-{
-	struct bworker *w = arg;
-	struct bcrew *c = w->crew;
-	unsigned long seen = 0;
-
-	pthread_mutex_lock(&c->mu);
-	for (;;) {
-		size_t base;
-
-		while (c->gen == seen && !c->stop)
-			pthread_cond_wait(&c->go, &c->mu);
-		if (c->stop)
-			break;
-		seen = c->gen;
-		base = c->base;
-		pthread_mutex_unlock(&c->mu);
-		w->p->rc = WS_OK;
-		if (bpart_range(w->p, base, w->bs))
-			run_block(w->p);
-		pthread_mutex_lock(&c->mu);
-		if (--c->busy == 0)
-			pthread_cond_signal(&c->done);
+		if (rc != WS_OK) {
+			if (p->rc == WS_OK)
+				p->rc = rc;
+			atomic_store(&c->stop, 1);
+		}
 	}
-	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
 
@@ -674,11 +651,10 @@ int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 {
 	struct ws_stats_opts o = *opts;
 	struct bpart part[WS_MAX_THREADS];
-	struct bworker wk[WS_MAX_THREADS];
-	struct bcrew crew = {.gen = 0};
+	struct bcrew crew;
 	struct ws_series_stats *k = &st->series;
 	size_t longest = 1, bs = sink->block_series ? sink->block_series : 4096;
-	int rc, np = stats_threads(opts, ix->nseries), started = 1, crew_ok = 0;
+	int rc, np = stats_threads(opts, ix->nseries), started = 1;
 
 	memset(part, 0, sizeof(part));
 	if ((rc = prepare(t, ix, &o, st, &longest, err)) != WS_OK)
@@ -690,78 +666,27 @@ int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 	      ALLOC(k->achievement, k->n) && ALLOC(k->recorded, k->n) &&
 	      ALLOC(k->recorded_year, k->n)))
 		goto out;
+	crew.sink = sink;
+	crew.nseries = ix->nseries;
+	crew.bs = bs;
+	crew.nblocks = (ix->nseries + bs - 1) / bs;
+	atomic_init(&crew.next, 0);
+	atomic_init(&crew.stop, 0);
 	for (int j = 0; j < np; j++) {
-		part[j] = (struct bpart){.t = t, .ix = ix, .o = &o, .sink = sink, .keep = k,
-					 .newest = st->newest_year, .slot = j, .longest = longest};
+		part[j] = (struct bpart){.t = t, .ix = ix, .o = &o, .crew = &crew, .keep = k,
+					 .newest = st->newest_year, .longest = longest};
 		if (!series_alloc(&part[j].blk, bs))
 			goto out;
 	}
-	if (np > 1 && pthread_mutex_init(&crew.mu, NULL) == 0) {
-		if (pthread_cond_init(&crew.go, NULL) == 0) {
-			if (pthread_cond_init(&crew.done, NULL) == 0) {
-				crew_ok = 1;
-				for (; started < np; started++) {
-					wk[started] = (struct bworker){&part[started], &crew, bs};
-					if (pthread_create(&part[started].th, NULL, block_worker,
-							   &wk[started]) != 0)
-						break;
-				}
-			} else {
-				pthread_cond_destroy(&crew.go);
-				pthread_mutex_destroy(&crew.mu);
-			}
-		} else {
-			pthread_mutex_destroy(&crew.mu);
-		}
-	}
+	for (; started < np; started++)
+		if (pthread_create(&part[started].th, NULL, crew_run, &part[started]) != 0)
+			break;
+	crew_run(&part[0]);
+	for (int j = 1; j < started; j++)
+		pthread_join(part[j].th, NULL);
 	rc = WS_OK;
-	for (size_t base = 0; base < ix->nseries && rc == WS_OK; base += (size_t)np * bs) {
-		int nslots = 0;
-
-		if (started > 1) { /* wake the workers on this round */
-			pthread_mutex_lock(&crew.mu);
-			crew.base = base;
-			crew.busy = started - 1;
-			crew.gen++;
-			pthread_cond_broadcast(&crew.go);
-			pthread_mutex_unlock(&crew.mu);
-		}
-		part[0].rc = WS_OK;
-		if (bpart_range(&part[0], base, bs))
-			run_block(&part[0]);
-		for (int j = started; j < np; j++) { /* slots whose thread did not start */
-			part[j].rc = WS_OK;
-			if (bpart_range(&part[j], base, bs))
-				run_block(&part[j]);
-		}
-		if (started > 1) {
-			pthread_mutex_lock(&crew.mu);
-			while (crew.busy)
-				pthread_cond_wait(&crew.done, &crew.mu);
-			pthread_mutex_unlock(&crew.mu);
-		}
-		for (int j = 0; j < np; j++)
-			if (base + (size_t)j * bs < ix->nseries) {
-				nslots++;
-				if (rc == WS_OK)
-					rc = part[j].rc;
-			}
-		if (rc == WS_OK)
-			rc = sink->round(sink->ctx, nslots);
-	}
-	if (started > 1) {
-		pthread_mutex_lock(&crew.mu);
-		crew.stop = 1;
-		pthread_cond_broadcast(&crew.go);
-		pthread_mutex_unlock(&crew.mu);
-		for (int j = 1; j < started; j++)
-			pthread_join(part[j].th, NULL);
-	}
-	if (crew_ok) {
-		pthread_cond_destroy(&crew.done);
-		pthread_cond_destroy(&crew.go);
-		pthread_mutex_destroy(&crew.mu);
-	}
+	for (int j = 0; j < np && rc == WS_OK; j++)
+		rc = part[j].rc;
 	if (rc == WS_OK)
 		rc = ws_stats_rollup(t, st, np);
 out:

@@ -124,16 +124,18 @@ void ws_stats_fini(struct ws_stats *st);
 /* Receives the series results block by block (ws_stats_compute_blocks). */
 struct ws_stats_sink {
 	/*
-	 * Called on the thread that computed them, for series [first, first +
-	 * blk->n) of the index at positions 0..blk->n-1 of blk (every column, and
-	 * the reasons in blk->text; valid only during the call). slot is the
-	 * block's place in its round (0..nslots-1), so that the sink can keep one
-	 * buffer per slot. A non-zero return stops the pass with that status.
+	 * Called on the thread that computed them with block number k: series
+	 * [first, first + blk->n) of the index, first = k * block_series, at
+	 * positions 0..blk->n-1 of blk (every column, and the reasons in
+	 * blk->text; valid only during the call). Blocks come on several threads
+	 * at once and not in order; each comes exactly once. The sink may wait
+	 * inside the call (to keep the blocks it holds few), as long as the
+	 * lowest block not yet handed over can still come. blk is NULL when
+	 * block k could not be computed: the pass is stopping, and the sink must
+	 * not wait for that block. A non-zero return stops the pass with that
+	 * status.
 	 */
-	int (*block)(void *ctx, int slot, const struct ws_series_stats *blk, size_t first);
-	/* Called on the calling thread after each round: slots 0..nslots-1 hold
-	 * consecutive blocks, in index order. A non-zero return stops the pass. */
-	int (*round)(void *ctx, int nslots);
+	int (*block)(void *ctx, size_t k, const struct ws_series_stats *blk, size_t first);
 	void *ctx;
 	size_t block_series; /* series per block; 0 = 4096 */
 };
@@ -142,9 +144,11 @@ struct ws_stats_sink {
  * As ws_stats_compute, but the series results go to sink a block at a time
  * and are not kept: st->series holds only what the roll-ups read (ward,
  * division, objective, review_year, met, persistent, achievement, recorded,
- * recorded_year; every other column is NULL). Memory is one block per thread instead of every series:
- * about 230 bytes a series less. Same results, bit for bit, as
- * ws_stats_compute; free st with ws_stats_fini.
+ * recorded_year; every other column is NULL). Memory is one block per
+ * thread instead of every series: about 230 bytes a series less. The threads
+ * (the calling one among them) take the blocks in order from a shared
+ * counter. Same results, bit for bit, as ws_stats_compute; free st with
+ * ws_stats_fini.
  */
 int ws_stats_compute_blocks(const struct ws_table *t, const struct ws_index *ix,
 			    const struct ws_stats_opts *o, const struct ws_stats_sink *sink,

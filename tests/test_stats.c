@@ -16,7 +16,9 @@
 #include <criterion/parameterized.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1100,20 +1102,33 @@ Test(rollup, objectives_and_ward, .fini = teardown)
 
 /* ---- the pass in blocks gives what the whole pass gives --------------------------- */
 
-/* What the sink saw: a count of differing cells per slot, every series seen once. */
+/* What the sink saw: differing cells, every series and block seen once, the
+ * blocks computed on threads other than the caller's. Blocks come on several
+ * threads at once: the counts are atomic. */
 struct blocks_seen {
 	const struct ws_series_stats *whole; /* ws_stats_compute's results */
-	uint8_t *seen;                      /* per series: blocks that held it */
-	size_t bad[WS_MAX_THREADS];
-	size_t rounds, blocks[WS_MAX_THREADS];
+	_Atomic uint8_t *seen;              /* per series: blocks that held it */
+	_Atomic uint8_t kseen[64];          /* per block number */
+	atomic_size_t bad, blocks, elsewhere, misplaced;
+	pthread_t caller;
+	size_t bs;
 };
 
-static int check_block(void *ctx, int slot, const struct ws_series_stats *blk, size_t first)
+static int check_block(void *ctx, size_t k, const struct ws_series_stats *blk, size_t first)
 {
 	struct blocks_seen *c = ctx;
 	const struct ws_series_stats *w = c->whole;
+	size_t bad = 0;
 
-	c->blocks[slot]++;
+	if (!blk) { /* block k failed: counted, not asserted (this may be another thread) */
+		atomic_fetch_add(&c->bad, 1);
+		return WS_OK;
+	}
+	atomic_fetch_add(&c->blocks, 1);
+	atomic_fetch_add(&c->elsewhere, !pthread_equal(pthread_self(), c->caller));
+	atomic_fetch_add(&c->misplaced, first != k * c->bs);
+	if (k < 64)
+		atomic_fetch_add(&c->kseen[k], 1);
 	for (size_t i = 0; i < blk->n; i++) {
 		size_t s = first + i;
 		const double a[] = {blk->slope[i], blk->intercept[i], blk->r2[i], blk->slope_se[i],
@@ -1127,10 +1142,10 @@ static int check_block(void *ctx, int slot, const struct ws_series_stats *blk, s
 				    w->target[s], w->actual[s], w->gap[s], w->achievement[s],
 				    w->progress[s], w->years_to_target[s]};
 
-		c->seen[s]++;
-		for (size_t k = 0; k < sizeof(a) / sizeof(a[0]); k++)
-			c->bad[slot] += !same_bits(a[k], b[k]);
-		c->bad[slot] += blk->ward[i] != w->ward[s] || blk->division[i] != w->division[s] ||
+		atomic_fetch_add(&c->seen[s], 1);
+		for (size_t j = 0; j < sizeof(a) / sizeof(a[0]); j++)
+			bad += !same_bits(a[j], b[j]);
+		bad += blk->ward[i] != w->ward[s] || blk->division[i] != w->division[s] ||
 				blk->objective[i] != w->objective[s] ||
 				blk->indicator[i] != w->indicator[s] || blk->unit[i] != w->unit[s] ||
 				blk->direction[i] != w->direction[s] || blk->nobs[i] != w->nobs[s] ||
@@ -1141,18 +1156,11 @@ static int check_block(void *ctx, int slot, const struct ws_series_stats *blk, s
 				blk->years_below[i] != w->years_below[s] ||
 				blk->streak[i] != w->streak[s] ||
 				blk->persistent[i] != w->persistent[s] || blk->band[i] != w->band[s] ||
-				blk->lag[i] != w->lag[s];
-		c->bad[slot] += strcmp(blk->text + blk->reason[i], w->text + w->reason[s]) != 0;
+				blk->lag[i] != w->lag[s] || blk->recorded[i] != w->recorded[s] ||
+				blk->recorded_year[i] != w->recorded_year[s];
+		bad += strcmp(blk->text + blk->reason[i], w->text + w->reason[s]) != 0;
 	}
-	return WS_OK;
-}
-
-static int count_round(void *ctx, int nslots)
-{
-	struct blocks_seen *c = ctx;
-
-	(void)nslots;
-	c->rounds++;
+	atomic_fetch_add(&c->bad, bad);
 	return WS_OK;
 }
 
@@ -1208,8 +1216,7 @@ Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
 	struct ws_stats bst;
 	struct ws_err err = {0};
 	struct blocks_seen c = {0};
-	struct ws_stats_sink sink = {.block = check_block, .round = count_round, .ctx = &c,
-				     .block_series = 1000};
+	struct ws_stats_sink sink = {.block = check_block, .ctx = &c, .block_series = 1000};
 
 	mixed_table(ns);
 	cr_assert(eq(sz, g_ix.nseries, ns));
@@ -1217,15 +1224,20 @@ Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
 	c.whole = &g_st.series;
 	c.seen = calloc(ns, 1);
 	cr_assert(c.seen != NULL);
+	c.caller = pthread_self();
+	c.bs = 1000;
 	cr_assert(eq(int, ws_stats_compute_blocks(&g_t, &g_ix, &o, &sink, &bst, &err), WS_OK), "%s",
 		  err.msg);
-	for (int k = 0; k < WS_MAX_THREADS; k++)
-		cr_expect(eq(sz, c.bad[k], 0), "slot %d: cells that differ", k);
-	cr_expect(eq(sz, c.blocks[0] + c.blocks[1], 30), "30 blocks of 1,000 series");
-	cr_expect(gt(sz, c.blocks[1], 0), "the second thread took blocks");
-	cr_expect(eq(sz, c.rounds, 15));
+	cr_expect(eq(sz, atomic_load(&c.bad), 0), "cells that differ");
+	cr_expect(eq(sz, atomic_load(&c.blocks), 30), "30 blocks of 1,000 series");
+	cr_expect(gt(sz, atomic_load(&c.elsewhere), 0), "a second thread took blocks");
+	cr_expect(eq(sz, atomic_load(&c.misplaced), 0), "block k starts at series k * 1000");
+	for (size_t k = 0; k < 30; k++)
+		cr_expect(eq(u8, atomic_load(&c.kseen[k]), 1), "block %zu came %u times", k,
+			  (unsigned)atomic_load(&c.kseen[k]));
 	for (size_t s = 0; s < ns; s++)
-		cr_assert(eq(u8, c.seen[s], 1), "series %zu came in %u blocks", s, c.seen[s]);
+		cr_assert(eq(u8, atomic_load(&c.seen[s]), 1), "series %zu came in %u blocks", s,
+			  (unsigned)atomic_load(&c.seen[s]));
 	/* the roll-ups, from the kept columns alone */
 	cr_assert(eq(sz, bst.divisions.n, g_st.divisions.n));
 	cr_assert(eq(sz, bst.objectives.n, g_st.objectives.n));
@@ -1244,7 +1256,7 @@ Test(pipeline, blocks_equal_the_whole_pass, .fini = teardown)
 	for (size_t k = 0; k < bst.wards.n; k++)
 		cr_expect(eq(i32, bst.wards.disagree[k], g_st.wards.disagree[k]));
 	cr_expect(bst.series.slope == NULL, "only the roll-up columns are kept");
-	free(c.seen);
+	free((void *)c.seen);
 	ws_stats_fini(&bst);
 }
 
@@ -1264,8 +1276,7 @@ Test(pipeline, core_pass_equals_the_full_pass_on_its_columns, .fini = teardown)
 	struct ws_stats core, bst;
 	struct ws_err err = {0};
 	struct blocks_seen c = {0};
-	struct ws_stats_sink sink = {.block = check_block, .round = count_round, .ctx = &c,
-				     .block_series = 1000};
+	struct ws_stats_sink sink = {.block = check_block, .ctx = &c, .block_series = 1000};
 	size_t bad = 0, kept = 0;
 
 	mixed_table(ns);
@@ -1316,13 +1327,41 @@ Test(pipeline, core_pass_equals_the_full_pass_on_its_columns, .fini = teardown)
 	c.whole = k;
 	c.seen = calloc(ns, 1);
 	cr_assert(c.seen != NULL);
+	c.caller = pthread_self();
+	c.bs = 1000;
 	cr_assert(eq(int, ws_stats_compute_blocks(&g_t, &g_ix, &o, &sink, &bst, &err), WS_OK),
 		  "%s", err.msg);
-	for (int j = 0; j < WS_MAX_THREADS; j++)
-		cr_expect(eq(sz, c.bad[j], 0), "slot %d: cells that differ", j);
+	cr_expect(eq(sz, atomic_load(&c.bad), 0), "cells that differ");
 	for (size_t i = 0; i < ns; i++)
-		cr_assert(eq(u8, c.seen[i], 1), "series %zu came in %u blocks", i, c.seen[i]);
-	free(c.seen);
+		cr_assert(eq(u8, atomic_load(&c.seen[i]), 1), "series %zu came in %u blocks", i,
+			  (unsigned)atomic_load(&c.seen[i]));
+	free((void *)c.seen);
 	ws_stats_fini(&bst);
 	ws_stats_fini(&core);
+}
+
+/* A sink that refuses block 7: the pass stops with its status, the other
+ * thread stops before its next block, and nothing waits for ever. */
+static int refuse_7(void *ctx, size_t k, const struct ws_series_stats *blk, size_t first)
+{
+	(void)first;
+	(void)blk;
+	atomic_fetch_add((atomic_size_t *)ctx, 1);
+	return k == 7 ? WS_EIO : WS_OK;
+}
+
+Test(pipeline, blocks_stop_when_the_sink_fails, .fini = teardown)
+{
+	struct ws_stats_opts o = {.near = 0.9, .streak = 3, .threads = 2};
+	struct ws_stats bst;
+	struct ws_err err = {0};
+	atomic_size_t calls;
+	struct ws_stats_sink sink = {.block = refuse_7, .ctx = &calls, .block_series = 1000};
+
+	atomic_init(&calls, 0);
+	mixed_table(30000);
+	cr_assert(eq(int, ws_stats_compute_blocks(&g_t, &g_ix, &o, &sink, &bst, &err), WS_EIO));
+	cr_expect(lt(sz, atomic_load(&calls), 30), "blocks after the failure were not computed");
+	cr_expect(ge(sz, atomic_load(&calls), 8));
+	ws_stats_fini(&bst);
 }
