@@ -1172,23 +1172,22 @@ static void mixed_table(size_t ns)
 {
 	struct ws_err err = {0};
 	uint64_t x = 12345;
-	char name[32];
+	char name[32], attr[32];
 
 	cr_assert(eq(int, ws_table_init(&g_t), WS_OK));
 	for (size_t s = 0; s < ns; s++) {
 		int years = 1 + (int)(s % 12);
 
-		snprintf(name, sizeof(name), "ind-%zu", s);
 		for (int y = 0; y < years; y++) {
 			struct ws_row r = {0};
 
 			x = x * 6364136223846793005ull + 1442695040888963407ull; /* PCG's LCG step */
 			r.ward = intern(s % 3 ? "W1" : "W2");
-			snprintf(name + 16, 16, "D%zu", s / 40);
-			r.division = intern(name + 16);
-			snprintf(name + 16, 16, "%zu", (s / 4) % 7 + (size_t)(y == years - 1));
-			r.objective = intern(name + 16);
-			snprintf(name, 16, "ind-%zu", s);
+			snprintf(attr, sizeof(attr), "D%zu", s / 40);
+			r.division = intern(attr);
+			snprintf(attr, sizeof(attr), "%zu", (s / 4) % 7 + (size_t)(y == years - 1));
+			r.objective = intern(attr);
+			snprintf(name, sizeof(name), "ind-%zu", s);
 			r.indicator = intern(name);
 			r.unit = intern(y % 2 ? "件" : "");
 			r.direction = s % 7 == 0 ? WS_DIR_LOWER : WS_DIR_HIGHER;
