@@ -94,6 +94,9 @@ valgrind: wardstat
 	@# on a crew of threads and series.csv is written by the writer thread
 	./wardstat gen --series 40000 --years 4 --seed 3 -o $(BUILD)/vg/big.csv
 	$(VALGRIND) ./wardstat report $(BUILD)/vg/big.csv -f csv -o $(BUILD)/vg/big --threads 2
+	@# the same as a snapshot, mapped, with only the contract's columns
+	$(VALGRIND) ./wardstat ingest $(BUILD)/vg/big.csv -o $(BUILD)/vg/big.wsc > /dev/null
+	$(VALGRIND) ./wardstat report $(BUILD)/vg/big.wsc -f csv --columns=core -o $(BUILD)/vg/core --threads 2
 	$(VALGRIND) ./wardstat report $(HOSTILE) -f md -o $(BUILD)/vg/hostile.md 2>/dev/null; \
 	  rc=$$?; [ $$rc -eq 3 ] || { echo "valgrind on hostile input: exit $$rc, want 3"; exit 1; }
 
