@@ -221,6 +221,21 @@ static char *cell_bool(char *p, int8_t v)
 	return p;
 }
 
+/* Room for a row of at most need bytes at the end of out: where it starts,
+ * or NULL when out of memory (out->oom set). */
+static char *row_begin(struct ws_csv_buf *out, size_t need)
+{
+	return room(out, need) == WS_OK ? out->buf + out->len : NULL;
+}
+
+/* Ends the row whose last cell (and its comma) ends before p: the comma
+ * becomes the newline. */
+static void row_end(struct ws_csv_buf *out, char *p)
+{
+	p[-1] = '\n';
+	out->len = (size_t)(p - out->buf);
+}
+
 /* Bytes of a series row beyond its strings: 35 fields of at most 32 bytes
  * and their separators. */
 #define SERIES_ROW_FIXED (35 * 33)
@@ -249,9 +264,8 @@ int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws
 
 	for (int c = 0; c < 5; c++)
 		need += 2 * (size_t)d->len[code[c]] + 4;
-	if (room(out, need) != WS_OK)
+	if (!(p = row_begin(out, need)))
 		return WS_ENOMEM;
-	p = out->buf + out->len;
 	for (int c = 0; c < 5; c++) /* ward, division, objective, indicator, unit */
 		p = cell_code(p, d, marks, code[c], excel);
 	if (s->direction[i] == WS_DIR_LOWER)
@@ -290,8 +304,7 @@ int ws_csv_series_row(const struct ws_series_stats *s, size_t i, const struct ws
 	p = cell_int(p, s->lag[i]);
 	p = cell_str(p, reason, nreason, quote_mark(reason, nreason), excel);
 end:
-	p[-1] = '\n'; /* the last field ends the line, not a comma */
-	out->len = (size_t)(p - out->buf);
+	row_end(out, p);
 	return WS_OK;
 }
 
@@ -307,12 +320,11 @@ static char *cell_static(char *p, const char *s, int excel)
 static int division_row(const struct ws_division_stats *v, size_t i, const struct ws_dict *d,
 			atomic_uchar *marks, int excel, struct ws_csv_buf *out)
 {
-	size_t need = 10 * 33 + 2 * ((size_t)d->len[v->ward[i]] + d->len[v->division[i]]) + 8;
-	char *p;
+	char *p = row_begin(out, 10 * 33 + 8 +
+				2 * ((size_t)d->len[v->ward[i]] + d->len[v->division[i]]));
 
-	if (room(out, need) != WS_OK)
+	if (!p)
 		return WS_ENOMEM;
-	p = out->buf + out->len;
 	p = cell_code(p, d, marks, v->ward[i], excel);
 	p = cell_code(p, d, marks, v->division[i], excel);
 	p = cell_int(p, v->indicators[i]);
@@ -323,8 +335,7 @@ static int division_row(const struct ws_division_stats *v, size_t i, const struc
 	p = cell_int(p, v->persistent[i]);
 	p = cell_int(p, v->rank[i]);
 	p = cell_num(p, v->completeness[i]);
-	p[-1] = '\n';
-	out->len = (size_t)(p - out->buf);
+	row_end(out, p);
 	return WS_OK;
 }
 
@@ -332,13 +343,12 @@ static int division_row(const struct ws_division_stats *v, size_t i, const struc
 static int objective_row(const struct ws_objective_stats *v, size_t i, const struct ws_dict *d,
 			 atomic_uchar *marks, int excel, struct ws_csv_buf *out)
 {
-	size_t need = 9 * 33 + 2 * ((size_t)d->len[v->ward[i]] + d->len[v->division[i]] +
-				    d->len[v->objective[i]]) + 2 * 2 * 32 + 8;
-	char *p;
+	char *p = row_begin(out, 9 * 33 + 2 * 2 * 32 + 8 +
+				2 * ((size_t)d->len[v->ward[i]] + d->len[v->division[i]] +
+				     d->len[v->objective[i]]));
 
-	if (room(out, need) != WS_OK)
+	if (!p)
 		return WS_ENOMEM;
-	p = out->buf + out->len;
 	p = cell_code(p, d, marks, v->ward[i], excel);
 	p = cell_code(p, d, marks, v->division[i], excel);
 	p = cell_code(p, d, marks, v->objective[i], excel);
@@ -348,8 +358,7 @@ static int objective_row(const struct ws_objective_stats *v, size_t i, const str
 	p = cell_static(p, ws_eval_name(v->status[i]), excel); /* a name of at most 31 bytes */
 	p = cell_static(p, ws_eval_name(v->recorded[i]), excel);
 	p = cell_bool(p, v->agrees[i]);
-	p[-1] = '\n';
-	out->len = (size_t)(p - out->buf);
+	row_end(out, p);
 	return WS_OK;
 }
 
