@@ -340,11 +340,58 @@ static void check_chunks(struct check *c)
 	}
 }
 
+/* strcmp of the strings of codes x and y of t's dictionary (the index's order). */
+static int cmp_codes(const struct ws_table *t, uint32_t x, uint32_t y)
+{
+	return x == y ? 0 : strcmp(ws_dict_str(&t->dict, x), ws_dict_str(&t->dict, y));
+}
+
+/*
+ * Whether the series are as ws_index_build leaves them, so that a file that
+ * was made or changed by something else is refused instead of reported
+ * wrong: every row of a series has the series' ward, division and
+ * indicator, its years strictly ascend, and the series come in bytewise
+ * (ward, division, indicator) order. Two series may compare equal only when
+ * strcmp stops at a NUL inside the names, and then their codes differ.
+ */
+static int series_in_order(const struct ws_table *t, const uint64_t *start, uint64_t nseries)
+{
+	uint32_t pw = 0, pd = 0, pi = 0;
+
+	for (uint64_t s = 0; s < nseries; s++) {
+		uint32_t a = t->attr[start[s]];
+		uint32_t w = t->ward[a], d = t->division[a], in = t->indicator[a];
+
+		for (uint64_t r = start[s] + 1; r < start[s + 1]; r++) {
+			uint32_t b = t->attr[r];
+
+			if (t->year[r] <= t->year[r - 1] ||
+			    (b != a && (t->ward[b] != w || t->division[b] != d || t->indicator[b] != in)))
+				return 0;
+		}
+		if (s) {
+			int c = cmp_codes(t, pw, w);
+
+			if (!c)
+				c = cmp_codes(t, pd, d);
+			if (!c)
+				c = cmp_codes(t, pi, in);
+			if (c > 0 || (c == 0 && pw == w && pd == d && pi == in))
+				return 0;
+		}
+		pw = w;
+		pd = d;
+		pi = in;
+	}
+	return 1;
+}
+
 /*
  * Every string code names a string and every string ends inside the arena;
  * every attribute-set code names a set; the series index runs from 0 to
- * nrows, strictly rising. Fills ix->start and the row order (the rows are
- * stored in series order: row[i] = i). Sets c->bad_codes on a violation.
+ * nrows, strictly rising, over series in order (series_in_order). Fills
+ * ix->start and the row order (the rows are stored in series order: row[i] =
+ * i). Sets c->bad_codes on a violation.
  */
 static void check_codes(struct check *c)
 {
@@ -370,6 +417,8 @@ static void check_codes(struct check *c)
 		    (s == 0 && start[0] != 0) || (s == hd->nseries && start[s] != hd->nrows))
 			goto bad;
 	}
+	if (!series_in_order(t, start, hd->nseries))
+		goto bad;
 	for (uint64_t i = 0; i < hd->nrows; i++)
 		c->ix->row[i] = (uint32_t)i;
 	return;
@@ -495,5 +544,5 @@ int ws_snapshot_map(const char *path, int threads, struct ws_table *t, struct ws
 	return WS_OK;
 damaged:
 	ws_table_fini(t);
-	return ws_err_set(err, WS_EPARSE, "%s: snapshot damaged (a string code or the series index is out of range)", path);
+	return ws_err_set(err, WS_EPARSE, "%s: snapshot damaged (a string code or the series index is out of range or order)", path);
 }

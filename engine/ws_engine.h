@@ -263,9 +263,10 @@ int ws_snapshot_is(const char *path);
 /*
  * Maps a snapshot read-only: t's columns and dictionary point into the
  * mapping (ws_table_fini unmaps it; the dictionary is frozen, interning into
- * it fails) and ix is its series index. Checks version, sizes, checksum and
- * string codes, on up to `threads` threads (ws_engine_threads: 0 = one per
- * core; 1 starts none); a damaged file is WS_EPARSE with err set.
+ * it fails) and ix is its series index. Checks version, sizes, checksum,
+ * string codes and the order of series and years (as ws_index_build leaves
+ * them), on up to `threads` threads (ws_engine_threads: 0 = one per core; 1
+ * starts none); a damaged file is WS_EPARSE with err set.
  */
 int ws_snapshot_map(const char *path, int threads, struct ws_table *t, struct ws_index *ix,
 		    struct ws_err *err);

@@ -106,3 +106,75 @@ def _many_chunks(tmp):
 
 CASES.append(dict(name="2026-11-25-issue5-snapshot-many-chunks", args=["--version"], exit=0,
                   check=_many_chunks))
+
+
+# 2026-11-25, issue 5: a snapshot changed and sealed again with a valid checksum (as a program
+# other than wardstat could write it) is still refused when its series or years are out of the
+# index's order, or a series mixes indicators: exit 2, never a report of the wrong tables.
+# seal() is the checksum of engine/snapshot.c written again here: 16 MiB chunks, four lanes.
+_M, _K, _HDR = (1 << 64) - 1, 0x9E3779B97F4A7C15, 192
+
+
+def _mix(h, w):
+    h = ((h ^ w) * _K) & _M
+    return h ^ (h >> 31)
+
+
+def _chunk_hash(b):
+    n, lanes, r = len(b), [0, 0, 0, 0], 0
+    b = b + b"\0" * ((-n) % 32)
+    for i in range(0, len(b), 32):
+        for l in range(4):
+            lanes[l] = _mix(lanes[l], int.from_bytes(b[i + 8 * l:i + 8 * l + 8], "little"))
+    for l in range(4):
+        r = _mix(r, (lanes[l] + l) & _M)
+    return r ^ n
+
+
+def _seal(data):
+    import struct
+    p, h = bytes(data[_HDR:]), 0
+    for i in range(0, len(p), 16 << 20):
+        h = _mix(h, _chunk_hash(p[i:i + (16 << 20)]))
+    data[_HDR - 8:_HDR] = struct.pack("<Q", h ^ len(p))
+    return data
+
+
+def _resealed(tmp):
+    import struct
+    src, snap = os.path.join(tmp, "g.csv"), os.path.join(tmp, "g.wsc")
+    assert run(["gen", "--series", "3000", "--years", "3", "--seed", "2", "-o", src]).returncode == 0
+    assert run(["ingest", src, "-o", snap]).returncode == 0
+    good = bytearray(open(snap, "rb").read())
+    v = struct.unpack_from("<8sII5Q15QQQ", good, 0)
+    nseries, off = v[4], list(v[8:23])
+    start = [struct.unpack_from("<Q", good, off[11] + 8 * s)[0] for s in range(nseries + 1)]
+    attr = lambda d, r: struct.unpack_from("<I", d, off[0] + 4 * r)[0]
+    year = lambda d, r: struct.unpack_from("<h", d, off[1] + 2 * r)[0]
+
+    def check(name, data, code, want):
+        path = os.path.join(tmp, name + ".wsc")
+        open(path, "wb").write(bytes(_seal(data)))
+        p = run(["report", path, "-f", "csv", "-o", os.path.join(tmp, name)])
+        assert p.returncode == code and want in p.stderr, (name, p.returncode, p.stderr)
+
+    check("same", bytearray(good), 0, b"")  # sealing an unchanged file gives it back
+    d = bytearray(good)  # the first and the last series swap their attribute sets
+    a0, an = attr(d, start[0]), attr(d, start[-2])
+    for r in range(start[0], start[1]):
+        struct.pack_into("<I", d, off[0] + 4 * r, an)
+    for r in range(start[-2], start[-1]):
+        struct.pack_into("<I", d, off[0] + 4 * r, a0)
+    check("order", d, 2, b"snapshot damaged")
+    d = bytearray(good)  # series 5's years reversed
+    ys = [year(d, r) for r in range(start[5], start[6])]
+    for r, y in zip(range(start[5], start[6]), reversed(ys)):
+        struct.pack_into("<h", d, off[1] + 2 * r, y)
+    check("years", d, 2, b"snapshot damaged")
+    d = bytearray(good)  # the last row of series 7 takes series 8's set
+    struct.pack_into("<I", d, off[0] + 4 * (start[8] - 1), attr(d, start[8]))
+    check("mixed", d, 2, b"snapshot damaged")
+
+
+CASES.append(dict(name="2026-11-25-issue5-snapshot-resealed-out-of-order", args=["--version"], exit=0,
+                  check=_resealed))
