@@ -347,9 +347,10 @@ static int cmp_codes(const struct ws_table *t, uint32_t x, uint32_t y)
 }
 
 /*
- * Whether the series are as ws_index_build leaves them, so that a file that
- * was made or changed by something else is refused instead of reported
- * wrong: every row of a series has the series' ward, division and
+ * Whether the rows and series are as ws_index_build leaves them, so that a
+ * file that was made or changed by something else is refused instead of
+ * reported wrong: every row names an attribute set and a known verdict;
+ * every row of a series has the series' ward, division and
  * indicator, its years strictly ascend, and the series come in bytewise
  * (ward, division, indicator) order. Two series may compare equal only when
  * strcmp stops at a NUL inside the names, and then their codes differ.
@@ -359,13 +360,17 @@ static int series_in_order(const struct ws_table *t, const uint64_t *start, uint
 	uint32_t pw = 0, pd = 0, pi = 0;
 
 	for (uint64_t s = 0; s < nseries; s++) {
-		uint32_t a = t->attr[start[s]];
-		uint32_t w = t->ward[a], d = t->division[a], in = t->indicator[a];
+		uint32_t a = t->attr[start[s]], w, d, in;
 
+		if (a >= t->na || t->evaluation[start[s]] > WS_EVAL_MISSED)
+			return 0;
+		w = t->ward[a];
+		d = t->division[a];
+		in = t->indicator[a];
 		for (uint64_t r = start[s] + 1; r < start[s + 1]; r++) {
 			uint32_t b = t->attr[r];
 
-			if (t->year[r] <= t->year[r - 1] ||
+			if (b >= t->na || t->evaluation[r] > WS_EVAL_MISSED || t->year[r] <= t->year[r - 1] ||
 			    (b != a && (t->ward[b] != w || t->division[b] != d || t->indicator[b] != in)))
 				return 0;
 		}
@@ -388,7 +393,8 @@ static int series_in_order(const struct ws_table *t, const uint64_t *start, uint
 
 /*
  * Every string code names a string and every string ends inside the arena;
- * every attribute-set code names a set; the series index runs from 0 to
+ * every attribute-set code names a set; directions and verdicts are known
+ * values; the series index runs from 0 to
  * nrows, strictly rising, over series in order (series_in_order). Fills
  * ix->start and the row order (the rows are stored in series order: row[i] =
  * i). Sets c->bad_codes on a violation.
@@ -408,8 +414,8 @@ static void check_codes(struct check *c)
 		for (uint64_t a = 0; a < hd->nattr; a++)
 			if (cols[k][a] >= hd->nstrings)
 				goto bad;
-	for (uint64_t i = 0; i < hd->nrows; i++)
-		if (t->attr[i] >= hd->nattr)
+	for (uint64_t a = 0; a < hd->nattr; a++)
+		if (t->direction[a] > WS_DIR_LOWER)
 			goto bad;
 	for (uint64_t s = 0; s <= hd->nseries; s++) {
 		c->ix->start[s] = start[s];

@@ -174,6 +174,9 @@ def _resealed(tmp):
     d = bytearray(good)  # the last row of series 7 takes series 8's set
     struct.pack_into("<I", d, off[0] + 4 * (start[8] - 1), attr(d, start[8]))
     check("mixed", d, 2, b"snapshot damaged")
+    d = bytearray(good)  # a verdict that is none of the four
+    d[off[4] + 10] = 7
+    check("verdict", d, 2, b"snapshot damaged")
 
 
 CASES.append(dict(name="2026-11-25-issue5-snapshot-resealed-out-of-order", args=["--version"], exit=0,
