@@ -36,6 +36,21 @@ int ws_report_format(const char *name, int *fmt)
 	return WS_EUSAGE;
 }
 
+const char *ws_report_target(const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || !(real = realpath(path, NULL)))
+		return path;
+	if (strlen(real) < cap) {
+		strcpy(buf, real);
+		path = buf;
+	}
+	free(real);
+	return path;
+}
+
 int ws_report_open(struct ws_out *out, const char *path, struct ws_err *err)
 {
 	const char *slash;
@@ -61,13 +76,13 @@ int ws_report_open(struct ws_out *out, const char *path, struct ws_err *err)
 			return ws_err_set(err, WS_EIO, "%s: cannot write: %s", path, strerror(errno));
 		return WS_OK; /* out->tmp stays "": nothing to rename or remove */
 	}
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+	{
 		/* a link to a file: replace the file it names, keep the link */
-		char *real = realpath(path, NULL);
+		char real[sizeof(out->tmp) - 16];
 
-		if (real && strlen(real) + 16 < sizeof(out->tmp))
+		path = ws_report_target(path, real, sizeof(real));
+		if (path == real)
 			strcpy(out->path, real);
-		free(real);
 		path = out->path;
 	}
 	slash = strrchr(path, '/');

@@ -9,6 +9,12 @@
 
 #include "ws_report.h"
 
+/* The file that writing path replaces: path itself, or the file that a
+ * symbolic link at path names (the link is kept): written into buf (cap
+ * bytes) and returned; path when it is no link, cannot be resolved or does
+ * not fit. */
+const char *ws_report_target(const char *path, char *buf, size_t cap);
+
 /* Column kinds of a table, to write each format from one description. */
 enum ws_col_kind {
 	WS_COL_STR,  /* text: s */

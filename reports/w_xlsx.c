@@ -9,7 +9,8 @@
  * =HYPERLINK(...) is shown, not run.
  *
  * libxlsxwriter writes to a file name, so the workbook goes to a temporary
- * "<dir>/.<name>.XXXXXX" beside the target, is synced and renamed over it
+ * "<dir>/.<name>.XXXXXX" beside the target (the file a link names, when the
+ * target is a symbolic link: the link is kept), is synced and renamed over it
  * only when workbook_close() succeeded; on any failure the temporary file is
  * removed and an existing target is left as it was. The document's creation
  * time is fixed (1980-01-01, the date libxlsxwriter gives the zip entries) so
@@ -157,7 +158,8 @@ int ws_report_xlsx(const struct ws_table *t, const struct ws_stats *st,
 	lxw_workbook *wb;
 	lxw_format *bold;
 	lxw_error e = LXW_NO_ERROR, closed;
-	char tmp[4200];
+	char tmp[4200], real[4096];
+	const char *target;
 	size_t n;
 	int rc, sys;
 
@@ -172,7 +174,8 @@ int ws_report_xlsx(const struct ws_table *t, const struct ws_stats *st,
 					path, d[i].n, LXW_ROW_MAX - 1);
 			goto out_free_review;
 		}
-	if ((sys = temp_beside(path, tmp, sizeof(tmp))) != 0) {
+	target = ws_report_target(path, real, sizeof(real)); /* through a link: its file */
+	if ((sys = temp_beside(target, tmp, sizeof(tmp))) != 0) {
 		rc = ws_err_set(err, WS_EIO, "%s: cannot write: %s", path, strerror(sys));
 		goto out_free_review;
 	}
@@ -196,7 +199,7 @@ int ws_report_xlsx(const struct ws_table *t, const struct ws_stats *st,
 				lxw_strerror(e ? e : closed));
 		goto out_unlink;
 	}
-	if ((sys = sync_file(tmp)) == 0 && rename(tmp, path) != 0)
+	if ((sys = sync_file(tmp)) == 0 && rename(tmp, target) != 0)
 		sys = errno;
 	if (sys) {
 		rc = ws_err_set(err, WS_EIO, "%s: writing failed: %s", path, strerror(sys));

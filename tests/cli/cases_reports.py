@@ -552,3 +552,21 @@ CASES += [
     dict(name="2026-11-25-issue5-columns-core-trends", args=["trends", CHUO, "-f", "csv", "--columns=core"],
          exit=1, stdout="", stderr=_CORE_ONLY),
 ]
+
+
+# 2026-11-25: the workbook through a symbolic link replaces the file the link names and keeps
+# the link, as the other formats do (libxlsxwriter writes by name, through its own temporary).
+def _xlsx_through_link(tmp):
+    import subprocess
+    real, link = os.path.join(tmp, "real.xlsx"), os.path.join(tmp, "link.xlsx")
+    open(real, "w").write("old\n")
+    os.symlink("real.xlsx", link)
+    subprocess.run([os.environ["WARDSTAT_BIN"], "rank", "-f", "xlsx", "-o", link], check=True)
+    assert os.path.islink(link), "the link was replaced"
+    with zipfile.ZipFile(real) as z:
+        assert "xl/workbook.xml" in z.namelist()
+    assert sorted(os.listdir(tmp)) == ["link.xlsx", "real.xlsx"], os.listdir(tmp)
+
+
+CASES.append(dict(name="2026-11-25-xlsx-through-symlink", args=["--version"], exit=0,
+                  check=_xlsx_through_link))
