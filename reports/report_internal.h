@@ -153,6 +153,8 @@ struct ws_report_review {
 	double *level;                     /* per series: mean of the actuals, NaN = none */
 	double *rel;                       /* per series: sen_slope / |level|, NaN = no trend */
 	int nwards;                        /* wards in the data: > 1 prefixes divisions */
+	size_t nsummary, nsummary_all;     /* ward summaries shown (the first of the wards
+					      table), and all of them */
 };
 
 /* A data table of a view: rows of table `tab`, written under `name`. */
@@ -183,16 +185,18 @@ struct ws_dtab {
  */
 #define WS_LIST_REVIEW 50 /* in the whole review */
 #define WS_LIST_VIEW 200  /* in a focused command (below, ...) */
+#define WS_LIST_WARDS 20  /* ward summaries in the review */
 #define WS_INDICATORS_HTML 300 /* series in the HTML "all indicators" section */
 #define BELOW_ALL "`wardstat below -f csv`"
 #define DISAGREE_ALL "objectives.csv of `wardstat report -f csv -o DIR` (agrees = false)"
 #define SERIES_ALL "series.csv of `wardstat report -f csv -o DIR`"
 #define RANK_ALL "`wardstat rank -f csv`"
+#define WARDS_ALL "ward.csv of `wardstat report -f csv -o DIR`"
 
 /*
- * Caps the review's lists for a person to read: the first rows of the
- * disagreements, of the persistent and of the missed indicators; the whole
- * counts stay in the *_all fields. Call after ws_report_review_init, only in
+ * Caps the review's lists for a person to read: the first ward summaries,
+ * the first rows of the disagreements, of the persistent and of the missed
+ * indicators; the whole counts stay in the *_all fields. Call after ws_report_review_init, only in
  * the prose writers.
  */
 void ws_report_review_cap(struct ws_report_review *rv);

@@ -368,7 +368,7 @@ static void summary(void *ctx)
 	const struct ws_ward_stats *w = &rv->st->wards;
 	char v[64], l[128];
 
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < rv->nsummary; i++) {
 		fputs("<section id=\"summary\">\n<h2>Ward summary: ", f);
 		esc(f, DSTR(rv, w->ward[i]));
 		fputs("</h2>\n<div class=\"cards\">", f);
@@ -389,6 +389,7 @@ static void summary(void *ctx)
 		objectives_bar(f, w, i);
 		fputs("</section>\n", f);
 	}
+	more(f, rv->nsummary, rv->nsummary_all, WARDS_ALL);
 }
 
 static void ranking(void *ctx)

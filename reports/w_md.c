@@ -99,11 +99,11 @@ static void summary(void *ctx)
 		"ward", ">indicators", ">reviewed", ">met", ">met share", ">達成", ">一部未達成",
 		">未達成", ">objectives not reviewed", ">verdicts agreeing", ">persistent"};
 	const struct ws_ward_stats *w = &rv->st->wards;
-	char buf[64];
+	char buf[256];
 
 	fputs("\n## Ward summary\n\n", f);
 	head(f, cols, sizeof(cols) / sizeof(cols[0]));
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < rv->nsummary; i++) {
 		row_start(f);
 		cell(f, DSTR(rv, w->ward[i]), 0);
 		fprintf(f, " %d | %d | %d |", w->indicators[i], w->reviewed[i], w->met[i]);
@@ -112,6 +112,8 @@ static void summary(void *ctx)
 			w->obj_missed[i], w->obj_unreviewed[i], w->agree[i], w->recorded[i],
 			w->persistent[i]);
 	}
+	if (*ws_report_more(rv->nsummary, rv->nsummary_all, WARDS_ALL, buf, sizeof(buf)))
+		fprintf(f, "\n%s\n", buf);
 }
 
 static void ranking(void *ctx)

@@ -184,6 +184,7 @@ int ws_report_review_init(struct ws_report_review *rv, const struct ws_table *t,
 	rv->o = o;
 	rv->review_year = -1;
 	rv->nwards = (int)st->wards.n;
+	rv->nsummary = rv->nsummary_all = st->wards.n;
 	if (o->index && o->index->nseries == st->series.n) {
 		rv->ix = o->index;
 	} else {
@@ -467,6 +468,8 @@ void ws_report_review_cap(struct ws_report_review *rv)
 
 	rv->ndisagree_all = rv->ndisagree;
 	rv->nrank_all = rv->nrank;
+	if (rv->nsummary > WS_LIST_WARDS)
+		rv->nsummary = WS_LIST_WARDS;
 	if (rv->nrank > cap)
 		rv->nrank = cap;
 	rv->npersistent_all = np;

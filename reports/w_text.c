@@ -501,7 +501,7 @@ static void summary(void *p)
 	const struct ws_ward_stats *w = &x->rv->st->wards;
 	char buf[512], share[32];
 
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < x->rv->nsummary; i++) {
 		snprintf(buf, sizeof(buf), "Ward summary: %s", DSTR(w->ward[i]));
 		heading(x, buf);
 		snprintf(buf, sizeof(buf), "%d (%d reviewed, %d not reviewed)", w->indicators[i],
@@ -528,6 +528,10 @@ static void summary(void *p)
 			 w->persistent[i], w->persistent[i] == 1 ? "" : "s",
 			 x->rv->o->streak > 0 ? x->rv->o->streak : 3);
 		kv(x, "persistent", buf);
+	}
+	if (*ws_report_more(x->rv->nsummary, x->rv->nsummary_all, WARDS_ALL, buf, sizeof(buf))) {
+		fputc('\n', x->f);
+		note(x, buf);
 	}
 }
 

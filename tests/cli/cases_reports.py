@@ -455,6 +455,9 @@ def _capped(tmp):
                           text=True).stdout
     assert "... and " in text and "more: every row is in `wardstat below -f csv`." in text, text[-500:]
     assert "more: every row is in `wardstat rank -f csv`." in text
+    # 21 wards: the first 20 summaries, then where every ward is
+    assert text.count("Ward summary: ") == 20, text.count("Ward summary: ")
+    assert "... and 1 more: every row is in ward.csv of `wardstat report -f csv -o DIR`." in text
     assert text.count("\n") < 2000, text.count("\n")
     below = subprocess.run([bin_, "below", src, "--color", "never"], capture_output=True,
                            text=True).stdout
@@ -463,6 +466,7 @@ def _capped(tmp):
     subprocess.run([bin_, "report", src, "-f", "html", "-o", html], check=True)
     page = open(html, encoding="utf-8").read()
     assert "more: every row is in series.csv of `wardstat report -f csv -o DIR`." in page
+    assert page.count("<h2>Ward summary: ") == 20 and "more: every row is in ward.csv" in page
     js = json.loads(subprocess.run([bin_, "report", src, "-f", "json"], capture_output=True,
                                    text=True).stdout)
     assert len(js["series"]) == 3000 and len(js["divisions"]) == 250, (len(js["series"]), len(js["divisions"]))
