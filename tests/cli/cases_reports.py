@@ -477,19 +477,26 @@ CASES.append(dict(name="2026-11-25-issue4-prose-lists-capped", args=["--version"
 
 
 # 2026-11-25, issue 6: -o through a symbolic link replaces the file it names, atomically, and
-# keeps the link.
-def _through_link(tmp):
-    import subprocess
-    real, link = os.path.join(tmp, "real.md"), os.path.join(tmp, "link.md")
-    open(real, "w").write("old\n")
-    os.symlink("real.md", link)
-    subprocess.run([os.environ["WARDSTAT_BIN"], "rank", "-f", "md", "-o", link], check=True)
-    assert os.path.islink(link), "the link was replaced"
+# keeps the link. `rank -f FMT -o link.FMT`, link.FMT -> real.FMT; then real.FMT is checked.
+def through_link(fmt, written):
+    def check(tmp):
+        import subprocess
+        real, link = os.path.join(tmp, "real." + fmt), os.path.join(tmp, "link." + fmt)
+        open(real, "w").write("old\n")
+        os.symlink("real." + fmt, link)
+        subprocess.run([os.environ["WARDSTAT_BIN"], "rank", "-f", fmt, "-o", link], check=True)
+        assert os.path.islink(link), "the link was replaced"
+        written(real)
+        assert sorted(os.listdir(tmp)) == ["link." + fmt, "real." + fmt], os.listdir(tmp)
+    return check
+
+
+def _md_written(real):
     assert open(real, encoding="utf-8").read().startswith("# wardstat: division ranking")
 
 
 CASES.append(dict(name="2026-11-25-issue6-output-through-symlink", args=["--version"], exit=0,
-                  check=_through_link))
+                  check=through_link("md", _md_written)))
 
 
 # 2026-11-25, issue 5: --columns=core. series.csv holds exactly the 21 columns of FORMATS.md §2,
@@ -558,19 +565,12 @@ CASES += [
 ]
 
 
-# 2026-11-25: the workbook through a symbolic link replaces the file the link names and keeps
-# the link, as the other formats do (libxlsxwriter writes by name, through its own temporary).
-def _xlsx_through_link(tmp):
-    import subprocess
-    real, link = os.path.join(tmp, "real.xlsx"), os.path.join(tmp, "link.xlsx")
-    open(real, "w").write("old\n")
-    os.symlink("real.xlsx", link)
-    subprocess.run([os.environ["WARDSTAT_BIN"], "rank", "-f", "xlsx", "-o", link], check=True)
-    assert os.path.islink(link), "the link was replaced"
+# 2026-11-25: the workbook through a symbolic link too (libxlsxwriter writes by name, through
+# its own temporary file).
+def _xlsx_written(real):
     with zipfile.ZipFile(real) as z:
         assert "xl/workbook.xml" in z.namelist()
-    assert sorted(os.listdir(tmp)) == ["link.xlsx", "real.xlsx"], os.listdir(tmp)
 
 
 CASES.append(dict(name="2026-11-25-xlsx-through-symlink", args=["--version"], exit=0,
-                  check=_xlsx_through_link))
+                  check=through_link("xlsx", _xlsx_written)))
